@@ -1,0 +1,49 @@
+"""Shared fixtures: where ../shared is, and a private data root per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("LEVELUP_SHARED", ROOT.parent / "shared")).resolve()
+ONS = SHARED / "ons"
+REFERENCE = SHARED / "reference-data"
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing, and CI must not skip tests that need ../shared")
+        pytest.skip(f"{path} not found (../shared is not beside this checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def ons_dir() -> Path:
+    """The ONS mirror (../shared/ons); skips outside CI when absent, fails in CI."""
+    return _need(ONS)
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """Reference-implementation datasets (../shared/reference-data)."""
+    return _need(REFERENCE)
+
+
+@pytest.fixture(scope="session")
+def data_root(ons_dir) -> Path:
+    """The project's data root (``data/`` via levelup.toml), whose mirror is ../shared/ons.
+
+    Loader tests read through the normal path a user takes: raw dir, then mirror, then cache.
+    """
+    from levelup import config
+
+    if ons_dir not in config.mirror_dirs():
+        pytest.fail(f"levelup.toml does not list the mirror {ons_dir}")
+    return config.data_root()
