@@ -65,6 +65,9 @@ def indicator(
                 known = sorted(sel["industry"].unique())
                 raise UnknownSourceError(f"{measure} has no industry {code!r} at {level}; known: {known}")
             sel = sub
+        for col in ("sex", "working_pattern"):  # ASHE: all employee jobs unless asked otherwise
+            if col in sel.columns:
+                sel = sel[sel[col] == "all"]
         if "period" in sel.columns and sel.duplicated(["geo_code", "year"]).any():
             sel = sel[sel["period"].str.startswith("Jun")]
         wide = sel.pivot(index="geo_code", columns="year", values="value").sort_index()
