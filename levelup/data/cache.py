@@ -37,7 +37,7 @@ def check_tidy(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     out["value"] = pd.to_numeric(out["value"], errors="raise").astype("float64")
     out["year"] = out["year"].astype("int64")
     for c in out.columns:
-        if c not in ("value", "year") and out[c].dtype != "float64" and out[c].dtype != "int64":
+        if c not in ("value", "year") and str(out[c].dtype) not in ("float64", "int64", "bool"):
             out[c] = out[c].astype(str)
     bad = set(out["level"]) - set(LEVELS)
     if bad:
