@@ -1,0 +1,145 @@
+"""The ITL1/ITL2/ITL3 hierarchy (ITL January 2021), read at run time from the registered ONS files.
+
+Codes and the hierarchy come from the ONS lookup ``LAD23_LAU121_ITL321_ITL221_ITL121_UK_LU.csv``
+(source ``lad_itl_lookup``); names come from the regional GDP workbook (source ``gdp``), because
+the lookup writes "North East (England)", "East" and "Durham CC" where ONS's statistical tables
+write "North East", "East of England" and "Durham". The lookup's spellings are kept as
+``lookup_name`` (resolve() accepts them as aliases). Nothing here is committed to the repository.
+
+NUTS codes: ITL 2021 kept the NUTS 2016/2018 codes with the prefix ``UK`` replaced by ``TL``
+(UKC11 -> TLC11), except in Dorset, where the 2019 move of Christchurch into the new Bournemouth,
+Christchurch and Poole council gave new ITL3 codes: UKK21 (Bournemouth and Poole) -> TLK24
+(Bournemouth, Christchurch and Poole) and UKK22 (Dorset CC) -> TLK25 (Dorset); both are
+boundary changes, not renamings.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pandas as pd
+
+from levelup.errors import LevelupError
+
+ITL_LEVELS = ("itl1", "itl2", "itl3")
+
+#: NUTS 2016 codes whose ITL 2021 successor is not the plain UK -> TL prefix swap.
+NUTS_CHANGES = {
+    "UKK21": (
+        "TLK24",
+        "2021-01-01",
+        "Christchurch moved from Dorset to Bournemouth, Christchurch and Poole (2019)",
+    ),
+    "UKK22": (
+        "TLK25",
+        "2021-01-01",
+        "Christchurch moved from Dorset to Bournemouth, Christchurch and Poole (2019)",
+    ),
+}
+
+_NUTS_RE = re.compile(r"UK[C-N][0-9A-Z]{0,3}")
+
+
+@lru_cache(maxsize=1)
+def lookup() -> pd.DataFrame:
+    """The ONS LAD-LAU1-ITL lookup (388 rows), via ``levelup.data.load("lad_itl_lookup")``."""
+    from levelup.data import load
+
+    cols = [
+        "geo_code",
+        "geo_name",
+        "lau1",
+        "lau1_name",
+        "itl3",
+        "itl3_name",
+        "itl2",
+        "itl2_name",
+        "itl1",
+        "itl1_name",
+    ]
+    return load("lad_itl_lookup")[cols].reset_index(drop=True)
+
+
+@lru_cache(maxsize=1)
+def _gdp_names() -> dict[str, str]:
+    """ITL names as the GDP workbook writes them; empty when that source cannot be loaded."""
+    from levelup.data import load
+
+    try:
+        df = load("gdp")
+    except LevelupError:
+        return {}
+    df = df[df["level"].isin(ITL_LEVELS)].drop_duplicates("geo_code")
+    return dict(zip(df["geo_code"], df["geo_name"]))
+
+
+@lru_cache(maxsize=1)
+def itl_table() -> pd.DataFrame:
+    """All ITL units: ``code, name, level, itl1, itl2, lookup_name`` (12 + 41 + 179 rows)."""
+    lk = lookup()
+    names = _gdp_names()
+    parts = []
+    for level, parents in (("itl1", []), ("itl2", ["itl1"]), ("itl3", ["itl1", "itl2"])):
+        sub = lk[[level, f"{level}_name", *parents]].drop_duplicates(level)
+        frame = pd.DataFrame(
+            {
+                "code": sub[level].to_numpy(),
+                "lookup_name": sub[f"{level}_name"].to_numpy(),
+                "level": level,
+                "itl1": sub["itl1"].to_numpy() if parents else "",
+                "itl2": sub["itl2"].to_numpy() if "itl2" in parents else "",
+            }
+        )
+        parts.append(frame)
+    out = pd.concat(parts, ignore_index=True)
+    fallback = out["lookup_name"].str.replace(r" \(England\)$", "", regex=True)
+    out["name"] = [names.get(c, f) for c, f in zip(out["code"], fallback)]
+    return out[["code", "name", "level", "itl1", "itl2", "lookup_name"]].sort_values(
+        ["level", "code"], ignore_index=True
+    )
+
+
+@lru_cache(maxsize=1)
+def _under() -> dict[str, tuple[str, ...]]:
+    t = itl_table()
+    t3 = t[t["level"] == "itl3"]
+    out: dict[str, list[str]] = {}
+    for code, i2, i1 in zip(t3["code"], t3["itl2"], t3["itl1"]):
+        for key in (code, i2, i1):
+            out.setdefault(key, []).append(code)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def itl3_under(code: str) -> tuple[str, ...]:
+    """The ITL3 codes inside an ITL1, ITL2 or ITL3 unit (itself for ITL3), sorted."""
+    return _under().get(code, ())
+
+
+def children(code: str) -> tuple[str, ...]:
+    """Direct children: ITL2 units of an ITL1, ITL3 units of an ITL2, nothing for an ITL3."""
+    t = itl_table()
+    if len(code) == 3:
+        return tuple(sorted(t[(t["level"] == "itl2") & (t["itl1"] == code)]["code"]))
+    if len(code) == 4:
+        return tuple(sorted(t[(t["level"] == "itl3") & (t["itl2"] == code)]["code"]))
+    return ()
+
+
+def nuts_to_itl(code: str) -> tuple[str, str] | None:
+    """The ITL 2021 code for a NUTS (UK-prefixed) code and a note on the change; None if not NUTS-like.
+
+    >>> nuts_to_itl("UKC11")   # doctest: +SKIP
+    ('TLC11', 'NUTS code UKC11 read as ITL 2021 code TLC11 (same area, TL prefix since January 2021)')
+    """
+    code = code.strip().upper()
+    if not _NUTS_RE.fullmatch(code):
+        return None
+    if code in NUTS_CHANGES:
+        new, date, why = NUTS_CHANGES[code]
+        return (
+            new,
+            f"NUTS code {code} corresponds to ITL 2021 code {new} with a boundary change ({why}); from {date}",
+        )
+    new = "TL" + code[2:]
+    return new, f"NUTS code {code} read as ITL 2021 code {new} (same area, TL prefix since January 2021)"
