@@ -26,6 +26,12 @@ def load(source_id: str, *, root: str | os.PathLike | None = None, mirrors=None)
     source = get_source(source_id)
     paths = fetch_files(source_id, mirrors=mirrors, root=root, progress=False)
     digests = {f.path: sha256_of(p) for f, p in zip(source.files, paths)}
+    # a parser that reads another source (e.g. a lookup) declares it in DEPENDS, so that
+    # the cache is rebuilt when that source changes too
+    for dep in getattr(cache.parser_module(source), "DEPENDS", ()):
+        dsrc = get_source(dep)
+        dpaths = fetch_files(dep, mirrors=mirrors, root=root, progress=False)
+        digests.update({f"{dep}:{f.path}": sha256_of(p) for f, p in zip(dsrc.files, dpaths)})
     key = (source_id, str(cache.paths_for(source_id, root)[0]), tuple(sorted(digests.items())))
     if key in _MEMO:
         return _MEMO[key].copy()

@@ -24,13 +24,21 @@ from levelup.errors import ChecksumError, DataNotFoundError
 CHUNK = 1 << 20
 
 
+_DIGESTS: dict[tuple[str, int, int], str] = {}
+
+
 def sha256_of(path: str | os.PathLike) -> str:
-    """The hex sha256 of a file."""
+    """The hex sha256 of a file (remembered for the process while its size and mtime are unchanged)."""
+    st = os.stat(path)
+    key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    if key in _DIGESTS:
+        return _DIGESTS[key]
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(CHUNK), b""):
             h.update(block)
-    return h.hexdigest()
+    _DIGESTS[key] = h.hexdigest()
+    return _DIGESTS[key]
 
 
 def verify(path: Path, f: SourceFile) -> str:

@@ -96,8 +96,9 @@ def _prepare(
     if weights is not None:
         w = as_series(weights, "weights")
         if isinstance(weights, pd.Series | pd.DataFrame) and isinstance(values, pd.Series | pd.DataFrame):
-            only_w = [k for k in w.index if k not in set(y.index)]
-            only_y = [k for k in y.index if k not in set(w.index)]
+            in_y, in_w = set(y.index), set(w.index)
+            only_w = [k for k in w.index if k not in in_y]
+            only_y = [k for k in y.index if k not in in_w]
             if only_w or only_y:
                 raise ModelInputError(
                     f"values and weights are not aligned: only in values: {_labels(only_y) or '-'}; "

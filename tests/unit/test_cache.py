@@ -115,3 +115,17 @@ def test_real_round_trip(tmp_path, ons_dir):
     warm = api.load("jobs05", root=tmp_path, mirrors=[ons_dir])
     pd.testing.assert_frame_equal(cold, warm)
     api._MEMO.clear()
+
+
+def test_sidecar_records_sources_a_parser_depends_on(data_root):
+    """lad_population maps old codes through the LAD-ITL lookup: the lookup's sha256 is part of the key."""
+    import json
+
+    from levelup import config
+    from levelup.data import load
+
+    load("lad_population")
+    meta = json.loads((config.processed_dir() / "lad_population.json").read_text())
+    dep = [k for k in meta["files"] if k.startswith("lad_itl_lookup:")]
+    assert dep == ["lad_itl_lookup:local/lookups/LAD23_LAU121_ITL321_ITL221_ITL121_UK_LU.csv"]
+    assert meta["files"][dep[0]] == "1a90ff17d11db53b1765bc84ee0d652f89bbd8623e27295785a85e4e78aae0cf"

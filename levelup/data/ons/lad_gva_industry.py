@@ -26,6 +26,8 @@ from levelup.data.ons._excel import Workbook, expect_header, to_number, year_col
 from levelup.errors import LayoutError
 
 PARSER_VERSION = 1
+#: Sources this parser reads besides its own files (part of the cache key).
+DEPENDS = ("lad_itl_lookup",)
 
 VINTAGE = "April 2023 (local-authority codes of 2021)"
 HEADERS = ("ITL1 region", "LAD code", "LA name", "SIC07", "SIC07 description")

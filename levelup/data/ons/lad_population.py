@@ -20,6 +20,8 @@ from levelup.data.ons._excel import Workbook, expect_header, melt_years, year_co
 from levelup.errors import LayoutError
 
 PARSER_VERSION = 1
+#: Sources this parser reads besides its own files (part of the cache key).
+DEPENDS = ("lad_itl_lookup",)
 
 SHEET = "Data population"
 VINTAGE = "April 2023 (local-authority codes of 2021)"
