@@ -233,6 +233,8 @@ def compare(
     (:func:`benchmark_growth`), stated in the notes. ``horizon`` (years) defaults to 5
     past the slowest finite catch-up, at least 20 and at most 100.
 
+    Examples
+    --------
     >>> r = compare(80.0, 100.0, benchmark_growth_rate=0.01, base_year=2021)
     >>> [round(x, 2) for x in r.table["years_to_close"]]
     [inf, 11.38]
