@@ -97,12 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--level", default=None, help="disambiguate a name used at several levels")
     sh.set_defaults(func=_cmd_show)
 
-    try:
-        from levelup.report.cli import add_report_commands
-    except ImportError:  # pragma: no cover - the report package is part of levelup
-        add_report_commands = None
-    if add_report_commands is not None:
-        add_report_commands(sub)
+    from levelup.report.cli import add_parsers
+
+    add_parsers(sub)  # report, template, doctor, cite
     return p
 
 

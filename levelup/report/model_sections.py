@@ -1,0 +1,476 @@
+"""Report sections built on the models: the gap, industry structure, convergence, inside the
+region, work and pay, and deprivation.
+
+Each section returns a :class:`~levelup.report.sections.Block`. The numbers come from
+``levelup.analysis``, ``levelup.models``, ``levelup.data.pay`` and ``levelup.deprivation``;
+this module only chooses what to show and how. A section whose data a level lacks says so
+in one line and the report still renders. Every figure carries alt text generated from what
+it shows, and every number shown is recorded in ``ctx.exports`` for the CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from levelup.errors import LevelupError
+from levelup.report.sections import PALETTE, Block, Context, _e, _memo, _record_source, series
+
+#: Most of what can go wrong in a section is missing data for a level; KeyError covers
+#: a unit absent from a table. Anything else is a bug and must fail the render.
+_SKIP = (LevelupError, KeyError)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
+    """A matplotlib figure as an accessible HTML figure (PNG, alt text, caption with source)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
+    ctx.figures.append(alt)
+    data = base64.b64encode(buf.getvalue()).decode()
+    return Block(
+        f"<figure class='chart'><img src='data:image/png;base64,{data}' alt='{_e(alt)}' width='720'>"
+        f"<figcaption>{_e(title)}. Source: {_e(source)}.</figcaption></figure>"
+    )
+
+
+def _new_figure(width: float = 7.2, height: float = 3.3):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _style(ax: Any) -> None:
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def _na(what: str, ctx: Context, why: str) -> Block:
+    return Block(f"<p class='na'>{_e(what)}: not available for {_e(ctx.region.name)} ({_e(why)}).</p>")
+
+
+def _export(ctx: Context, section: str, table: str, rows: list[dict]) -> None:
+    for r in rows:
+        ctx.exports.append({"section": section, "table": table, "geo_code": ctx.region.code,
+                            "geo_name": ctx.region.name, "benchmark": ctx.benchmark.code, **r})
+
+
+def itl3_members(ctx: Context) -> list[str]:
+    """The ITL3 units that make up the report's area (for LAD-based areas, those they lie in)."""
+    from levelup.geo.itl import itl3_under
+    from levelup.geo.lad import lad_itl3
+
+    r = ctx.region
+    if r.level in ("itl1", "itl2"):
+        return list(itl3_under(r.code))
+    if r.level == "itl3":
+        return [r.code]
+    lads = [r.code] if r.level == "lad" else list(r.members) if r.member_level == "lad" else []
+    if lads:
+        return sorted({u for lad in lads for u in lad_itl3(lad)})
+    return list(r.members)
+
+
+def lad_members(ctx: Context) -> list[str]:
+    """The local authorities (April 2023 codes) that make up the report's area."""
+    from levelup.geo.lad import lads_in_itl3
+
+    r = ctx.region
+    if r.level == "lad":
+        return [r.code]
+    if r.member_level == "lad" and r.members:
+        return list(r.members)
+    return sorted({lad for u in itl3_members(ctx) for lad in lads_in_itl3(u)})
+
+
+# ------------------------------------------------------------------------------ 4 the gap
+def gap(ctx: Context) -> Block:
+    """Years to close the GDP per head gap at 1% and 3% real growth: one sentence, one chart.
+
+    The gap is the ratio of GDP per head at current prices in the latest year (a relative
+    level is only meaningful in the same year's prices); the benchmark keeps its own trend of
+    real (chained volume) GDP per head growth over the data's years.
+    """
+    from levelup.data import indicator
+    from levelup.models.scenarios import benchmark_growth, compare
+
+    reg, ben = series(ctx, "gdp_per_head", ctx.region), series(ctx, "gdp_per_head", ctx.benchmark)
+    if reg is None or ben is None:
+        return _na("The gap", ctx, ctx.unavailable.get("gdp_per_head", "no GDP per head"))
+    hist = 100 * (reg / ben).dropna()
+    if ctx.end_year:
+        hist = hist[hist.index <= int(ctx.end_year)]
+    if hist.empty:
+        return _na("The gap", ctx, "no year in which both have GDP per head")
+    base = int(hist.index.max())
+    try:
+        if ctx.benchmark.code == "UK":
+            real = _memo(("ind", "real_gdp_per_head", "uk"), lambda: indicator("real_gdp_per_head", "uk"))
+            real = None if isinstance(real, str) else real.iloc[0]
+            trend_src = "UK real GDP per head, ONS regional GDP (all ITL regions)"
+        else:
+            real = series(ctx, "real_gdp_per_head", ctx.benchmark)
+            trend_src = f"{ctx.benchmark.name} real GDP per head"
+        if real is None:
+            raise LevelupError("no real GDP per head for the benchmark")
+        real = real.dropna()
+        gb = benchmark_growth(real)
+        res = compare(float(hist[base]), 100.0, benchmark_growth_rate=gb, base_year=base,
+                      region_name=ctx.region.name, benchmark_name=ctx.benchmark.name)
+    except _SKIP as exc:
+        return _na("The gap", ctx, str(exc))
+    measure = "gdp_per_head"
+    reg = hist
+    ben = pd.Series(100.0, index=hist.index)
+    t = res.table
+    ratio = float(res.ratio)
+    b = ctx.benchmark.name
+
+    def when(y: float) -> str:
+        return "never" if not math.isfinite(y) else ("already level" if y == 0 else f"in about {y:.0f} years")
+
+    y1, y3 = float(t["years_to_close"].iloc[0]), float(t["years_to_close"].iloc[-1])
+    if ratio >= 1:
+        sentence = (f"GDP per head in {ctx.region.name} was {100 * ratio:.0f}% of the {b} level in {base}: "
+                    "there is no gap to close.")
+    else:
+        sentence = (
+            f"GDP per head in {ctx.region.name} was {100 * ratio:.0f}% of the {b} level in {base}. "
+            f"If the {b} keeps growing at its {100 * gb:.1f}% a year real average ({real.index.min()}-{real.index.max()}), "
+            "real growth of 1% a year would close the "
+            f"gap {when(y1)}, and 3% a year {when(y3)}."
+        )
+    title = f"GDP per head in {ctx.region.name} as % of the {b}: 1% versus 3% real growth"
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{ctx.region.name} (actual)")
+    finite = [y for y in (y1, y3) if math.isfinite(y) and y > 0]
+    horizon = int(min(min(finite) + 10 if finite else 30, 60))
+    years = np.arange(base, base + horizon + 1)
+    for g, ls in zip(t["growth"], ("--", ":")):
+        path = 100 * ratio * ((1 + g) / (1 + gb)) ** (years - base)
+        ax.plot(years, path, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{ctx.region.name} at {100 * g:.0f}% a year")
+    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
+    ax.set_ylabel(f"{b} = 100")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    _style(ax)
+    alt = (f"Line chart: GDP per head in {ctx.region.name} as a percentage of the {b}, {hist.index.min()}-{base}, "
+           f"then projected: at 1% a year the gap closes {when(y1)}, at 3% a year {when(y3)}.")
+    _export(ctx, "4 The gap", "scenarios", [
+        {"statistic": "years_to_close", "measure": measure, "year": base, "value": float(v),
+         "unit": f"years at {100 * g:.0f}% a year", "source": "gdp", "release": ""}
+        for g, v in zip(t["growth"], t["years_to_close"])
+    ] + [{"statistic": "ratio_to_benchmark", "measure": measure, "year": base, "value": ratio, "unit": "ratio",
+          "source": "gdp", "release": ""}])
+    method = ("<p class='tablenote'>Years to close = ln(1/ratio) / ln((1 + g_area)/(1 + g_benchmark)); ratio: GDP per "
+              f"head at current prices, {base}; benchmark growth: compound average of {_e(trend_src)}, "
+              f"{real.index.min()}-{real.index.max()} (chained volume measures).</p>")
+    return Block(f"<p>{_e(sentence)}</p>" + _figure(ctx, fig, title, alt, "ONS regional GDP").html + method)
+
+
+# ----------------------------------------------------------------- 5 industry structure
+def _industry_frame(ctx: Context, year: int) -> pd.DataFrame | None:
+    """GVA by SIC section for the area and the UK in ``year`` (current prices)."""
+    from levelup.analysis import industry_table
+
+    if ctx.region.level in ("lad", "cauth"):
+        return None
+    members = itl3_members(ctx)
+    if ctx.region.level in ("itl1", "itl2", "itl3"):
+        lvl, codes = ctx.region.level, [ctx.region.code]
+    else:
+        lvl, codes = "itl3", members
+    wide = _memo(("gva_sections", lvl), lambda: industry_table("gva", lvl))
+    if isinstance(wide, str) or year not in wide.columns:
+        return None
+    _record_source(ctx, "gva_industry")
+    geo = wide.index.get_level_values("geo_code")
+    reg = wide.loc[geo.isin(codes), year].groupby(level="industry").sum(min_count=1)
+    units = wide.loc[geo.str.len() == {"itl1": 3, "itl2": 4, "itl3": 5}[lvl], year]
+    uk = units.groupby(level="industry").sum(min_count=1)
+    return pd.DataFrame({"region": reg, "uk": uk}).dropna()
+
+
+def industry(ctx: Context) -> Block:
+    """Industry shares and location quotients against the UK, manufacturing then and now, and a
+    shift-share decomposition of job change with a waterfall chart."""
+    from levelup.models.specialisation import location_quotient
+
+    parts = []
+    first, last = 1998, 2021
+    now, then = _industry_frame(ctx, last), _industry_frame(ctx, first)
+    if now is None or now.empty:
+        parts.append(_na("Industry structure", ctx, "GVA by industry is published for ITL regions only; "
+                         "the local-authority tables are not yet in the report").html)
+    else:
+        lq = location_quotient(now["region"], now["uk"])
+        share = 100 * now["region"] / now["region"].sum()
+        uk_share = 100 * now["uk"] / now["uk"].sum()
+        table = pd.DataFrame({"share": share, "uk_share": uk_share, "lq": lq.lq}).sort_values("share", ascending=False)
+        rows = "".join(
+            f"<tr><th scope='row'>{_e(k)}</th><td>{r.share:.1f}%</td><td>{r.uk_share:.1f}%</td>"
+            f"<td>{r.lq:.2f}{' (specialised)' if r.lq > 1.25 else ''}</td></tr>"
+            for k, r in table.head(8).iterrows()
+        )
+        manu_now = share.get("C", np.nan)
+        manu_then = (100 * then["region"] / then["region"].sum()).get("C", np.nan) if then is not None else np.nan
+        parts.append(
+            f"<p>Manufacturing (SIC section C) made up {manu_then:.1f}% of GVA in {_e(ctx.region.name)} in {first} and "
+            f"{manu_now:.1f}% in {last} (UK {uk_share.get('C', np.nan):.1f}% in {last}).</p>"
+            f"<table class='industry'><caption>Largest industries in {_e(ctx.region.name)} by share of GVA, {last}, "
+            "with location quotients against the UK (LQ above 1.25: specialised)</caption><thead><tr>"
+            "<th scope='col'>SIC section</th><th scope='col'>Share</th><th scope='col'>UK share</th>"
+            "<th scope='col'>Location quotient</th></tr></thead><tbody>" + rows + "</tbody></table>"
+        )
+        _export(ctx, "5 Industry", "industry_shares", [
+            {"statistic": stat, "measure": "gva", "industry": k, "year": last, "value": float(r[stat]),
+             "unit": "per cent" if stat != "lq" else "ratio", "source": "gva_industry", "release": ""}
+            for k, r in table.iterrows() for stat in ("share", "uk_share", "lq")
+        ])
+    parts.append(_shift_share(ctx))
+    return Block("".join(parts))
+
+
+def _shift_share(ctx: Context) -> str:
+    from levelup.analysis import shift_share
+
+    if ctx.region.level == "itl1":
+        source, start, end, what = "jobs", 1996, 2021, "workforce jobs (JOBS05, June quarters, thousands)"
+    elif ctx.region.level in ("itl2", "itl3", "place") and ctx.region.member_level != "lad":
+        source, start, end, what = "bres", 2015, 2021, "employees (BRES, GB)"
+    else:
+        return _na("Shift-share of job change", ctx, "jobs by industry are published for ITL regions only").html
+    try:
+        res = _memo(("shift", ctx.region.code, source), lambda: shift_share(ctx.region.code, start, end, source=source,
+                                                                            level=ctx.region.level
+                                                                            if ctx.region.level != "place" else None))
+        if isinstance(res, str):
+            raise LevelupError(res)
+    except _SKIP as exc:
+        return _na("Shift-share of job change", ctx, str(exc)).html
+    _record_source(ctx, "jobs05" if source == "jobs" else "bres")
+    title = f"Change in {what.split(' (')[0]} in {ctx.region.name}, {start}-{end}: shift-share components"
+    fig = _new_figure(7.2, 3.0)
+    ax = fig.add_subplot()
+    res.plot(ax=ax)
+    ax.set_title("")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_ylabel("thousands" if source == "jobs" else "employees")
+    _style(ax)
+    unit = "thousand jobs" if source == "jobs" else "employees"
+    fmt = (lambda v: f"{v:+,.1f} thousand") if source == "jobs" else (lambda v: f"{v:+,.0f}")  # noqa: E731
+    alt = (f"Waterfall chart: change in {what.split(' (')[0]} in {ctx.region.name}, {start}-{end}, of {fmt(res.growth)}: "
+           f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
+           f"competitive share {fmt(res.competitive)}.")
+    _export(ctx, "5 Industry", "shift_share", [
+        {"statistic": k, "measure": what, "year": end, "first_year": start, "value": float(getattr(res, k)),
+         "unit": unit, "source": "jobs05" if source == "jobs" else "bres", "release": ""}
+        for k in ("growth", "national", "industry_mix", "competitive")
+    ])
+    text = (f"<p>Between {start} and {end}, {_e(what)} in {_e(ctx.region.name)} changed by {_e(fmt(res.growth))}. Had "
+            f"every industry grown at the UK's overall rate the change would have been {_e(fmt(res.national))} "
+            f"(national share); the area's mix of industries added {_e(fmt(res.industry_mix))} (industry mix) and "
+            f"its industries' own performance against the same industries nationally {_e(fmt(res.competitive))} "
+            "(competitive share; Dunn 1960).</p>")
+    return text + _figure(ctx, fig, title, alt, "ONS " + what).html
+
+
+# -------------------------------------------------------------------------- 6 convergence
+def convergence(ctx: Context) -> Block:
+    """Beta-convergence scatter of all peers with this area highlighted, and sigma over time."""
+    from levelup.data import indicator
+    from levelup.models import convergence as conv
+
+    lvl = ctx.region.level if ctx.region.level in ("itl1", "itl2", "itl3", "lad") else (
+        "lad" if ctx.region.member_level == "lad" else "itl3")
+    wide = _memo(("ind", "gdp_per_head", lvl), lambda: indicator("gdp_per_head", lvl))
+    if isinstance(wide, str):
+        return _na("Convergence", ctx, wide)
+    wide = wide.dropna()
+    y0, y1 = int(wide.columns.min()), int(wide.columns.max())
+    if ctx.start_year:
+        y0 = max(y0, int(ctx.start_year))
+    if ctx.end_year:
+        y1 = min(y1, int(ctx.end_year))
+    res = _memo(("beta", lvl, y0, y1), lambda: conv.beta(wide[y0], wide[y1], y1 - y0))
+    sig = _memo(("sigma", lvl, y0, y1), lambda: conv.sigma(wide.loc[:, y0:y1]))
+    if isinstance(res, str) or isinstance(sig, str):
+        return _na("Convergence", ctx, res if isinstance(res, str) else sig)
+    highlight = [ctx.region.code] if ctx.region.level == lvl else [m for m in (
+        lad_members(ctx) if lvl == "lad" else itl3_members(ctx)) if m in wide.index]
+    units = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities"}[lvl]
+    title = f"GDP per head, {units}: growth {y0}-{y1} against the {y0} level, {ctx.region.name} highlighted"
+    fig = _new_figure(7.2, 3.1)
+    ax, ax2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
+    x = np.log(wide[y0])
+    g = 100 * (np.log(wide[y1]) - np.log(wide[y0])) / (y1 - y0)
+    ax.scatter(x, g, s=10, color="#999999", label=units)
+    hi = [h for h in highlight if h in x.index]
+    ax.scatter(x[hi], g[hi], s=28, color=PALETTE["region"], label=ctx.region.name, zorder=3)
+    xs = np.linspace(x.min(), x.max(), 2)
+    ax.plot(xs, 100 * (res.model.params.iloc[0] + res.beta * xs), color=PALETTE["parent"], lw=1.4,
+            label=f"OLS fit, beta = {res.beta:.4f}")
+    ax.set_xlabel(f"log GDP per head, {y0}")
+    ax.set_ylabel("growth, % a year")
+    ax.legend(frameon=False, fontsize=7)
+    ax.set_title(f"Beta: growth against the {y0} level", fontsize=9, loc="left")
+    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
+    s = sig.series
+    ax2.plot(s.index, s.values, color=PALETTE["region"], lw=2)
+    ax2.set_title("Sigma: sd of log GDP per head", fontsize=9, loc="left")
+    for a in (ax, ax2):
+        _style(a)
+    verdict = ("poorer areas grew faster (beta convergence)" if res.beta < 0 and res.pvalue < 0.05
+               else "richer areas grew faster (divergence)" if res.beta > 0 and res.pvalue < 0.05
+               else "no significant relation between starting level and growth")
+    alt = (f"Scatter chart: average growth of GDP per head {y0}-{y1} against log GDP per head in {y0} for "
+           f"{len(wide)} {units}, {ctx.region.name} highlighted; {verdict}. Line chart: the dispersion of log GDP "
+           f"per head {'rose' if s.iloc[-1] > s.iloc[0] else 'fell'} from {s.iloc[0]:.3f} to {s.iloc[-1]:.3f}.")
+    _export(ctx, "6 Convergence", "beta_sigma", [
+        {"statistic": k, "measure": "gdp_per_head", "year": y1, "first_year": y0, "value": float(v), "unit": "",
+         "source": "gdp", "release": ""}
+        for k, v in (("beta", res.beta), ("se", res.se), ("pvalue", res.pvalue), ("nobs", res.nobs),
+                     ("sigma_first", s.iloc[0]), ("sigma_last", s.iloc[-1]))
+    ])
+    text = (f"<p>Across {len(wide)} {units}, the estimated beta is {res.beta:.4f} (standard error {res.se:.4f}, "
+            f"{_e(res.cov)}; OLS of average annual log growth {y0}-{y1} on log GDP per head in {y0}, current prices): "
+            f"{_e(verdict)}. The dispersion of log GDP per head (sigma) went from {s.iloc[0]:.3f} to {s.iloc[-1]:.3f}.</p>")
+    return Block(text + _figure(ctx, fig, title, alt, "ONS regional GDP, current prices").html)
+
+
+# --------------------------------------------------------------------- 7 inside the region
+def inside(ctx: Context) -> Block:
+    """Dispersion across the area's ITL3 units and a map of ITL3 GDP per head with the area outlined."""
+    from levelup.data import indicator
+    from levelup.models.spatial import choropleth
+
+    members = itl3_members(ctx)
+    wide = _memo(("ind", "gdp_per_head", "itl3"), lambda: indicator("gdp_per_head", "itl3"))
+    uk = series(ctx, "gdp_per_head", ctx.benchmark) if ctx.benchmark.code == "UK" else None
+    if isinstance(wide, str):
+        return _na("Inside the region", ctx, wide)
+    year = int(wide.columns.max())
+    vals = wide[year]
+    parts = []
+    if len(members) > 1:
+        names = wide.attrs.get("names", {})
+        sub = vals.reindex(members).dropna().sort_values(ascending=False)
+        ukv = float(uk[year]) if uk is not None and year in uk.index else np.nan
+        rows = "".join(
+            f"<tr><th scope='row'>{_e(names.get(c, c))} ({_e(c)})</th><td>£{v:,.0f}</td>"
+            f"<td>{100 * v / ukv:.0f}</td></tr>" for c, v in sub.items()
+        )
+        spread = sub.max() / sub.min()
+        parts.append(
+            f"<p>GDP per head across the {len(sub)} ITL3 units of {_e(ctx.region.name)} ranged from £{sub.min():,.0f} to "
+            f"£{sub.max():,.0f} in {year}, a ratio of {spread:.1f} to 1 (coefficient of variation "
+            f"{sub.std(ddof=0) / sub.mean():.2f}).</p>"
+            f"<table class='inside'><caption>GDP per head in the ITL3 units of {_e(ctx.region.name)}, {year}</caption>"
+            "<thead><tr><th scope='col'>ITL3 unit</th><th scope='col'>GDP per head</th><th scope='col'>UK = 100</th>"
+            f"</tr></thead><tbody>{rows}</tbody></table>"
+        )
+        _export(ctx, "7 Inside", "itl3_units", [
+            {"statistic": "value", "measure": "gdp_per_head", "geo_unit": c, "year": year, "value": float(v),
+             "unit": "GBP, current market prices", "source": "gdp", "release": ""} for c, v in sub.items()
+        ])
+    title = f"GDP per head by ITL3 unit, {year} (GBP thousand), {ctx.region.name} outlined"
+    fig = _new_figure(6.0, 5.2)
+    ax = fig.add_subplot()
+    try:
+        # cap the scale at the 95th percentile so central London does not wash out the rest
+        choropleth((vals / 1000).clip(upper=float(vals.quantile(0.95)) / 1000), highlight=members, ax=ax,
+                   cmap="cividis", title=None)
+    except _SKIP as exc:
+        return Block("".join(parts) + _na("Map", ctx, str(exc)).html)
+    _record_source(ctx, "boundaries")
+    ax.set_title("")
+    ax.set_axis_off()
+    fig.suptitle(title, fontsize=9, x=0.01, ha="left")
+    alt = (f"Map: GDP per head in {year} for the 179 ITL3 units of the UK on a colour scale from lowest (dark) to "
+           f"highest (light, capped at the 95th percentile), with {ctx.region.name} ({len(members)} unit{'s' if len(members) != 1 else ''}) outlined.")
+    parts.append(_figure(ctx, fig, title, alt, "ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open "
+                         "Geography, contains OS data © Crown copyright and database right 2022").html)
+    return Block("".join(parts))
+
+
+# ---------------------------------------------------------------------------- work and pay
+def pay(ctx: Context) -> Block:
+    """Median pay level and growth against the UK, and the share of jobs below the Living Wage."""
+    from levelup.data.pay import pay_summary
+
+    if ctx.region.level not in ("itl1", "lad"):
+        what = ("Pay is published for ITL1 regions and local authorities; medians cannot be added up, so for "
+                "this area see the reports of its local authorities")
+        return Block(f"<p class='na'>{_e(what)}.</p>")
+    table = _memo(("pay", ctx.region.code, ctx.region.level), lambda: pay_summary(ctx.region.code, ctx.region.level))
+    if isinstance(table, str) or table is None or table.empty:
+        why = table if isinstance(table, str) else getattr(table, "attrs", {}).get("reason", "no ASHE data")
+        return _na("Work and pay", ctx, why)
+    _record_source(ctx, "ashe")
+    rows = "".join(
+        f"<tr><th scope='row'>{_e(str(r.indicator).replace('_', ' '))}</th><td>{_e(r.period)}</td>"
+        f"<td>{r.value:,.1f}</td><td>{'' if pd.isna(r.uk) else f'{r.uk:,.1f}'}</td><td>{_e(r.unit)}</td></tr>"
+        for r in table.itertuples()
+    )
+    _export(ctx, "Work and pay", "pay", [
+        {"statistic": r.indicator, "measure": "pay", "year": str(r.period), "value": float(r.value),
+         "unit": r.unit, "source": "ashe", "release": ""} for r in table.itertuples()
+    ])
+    return Block(
+        f"<table class='pay'><caption>Pay in {_e(ctx.region.name)} against the UK (ASHE, employees by place of "
+        "residence; Living Wage share by place of work)</caption><thead><tr><th scope='col'>Indicator</th>"
+        "<th scope='col'>Period</th><th scope='col'>Value</th><th scope='col'>UK</th><th scope='col'>Unit</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table><p class='tablenote'>Real growth deflated by CPIH (ONS L522, "
+        "annual average). 2023 figures are provisional. Employment and inactivity rates come from the Nomis API "
+        "when online and are not part of this offline report.</p>"
+    )
+
+
+# ----------------------------------------------------------------------------- deprivation
+def deprivation(ctx: Context) -> Block:
+    """Share of small areas in England's most deprived decile, the decile distribution, and the
+    most deprived neighbourhoods by name (English Indices of Deprivation 2019)."""
+    from levelup.deprivation import decile_distribution, most_deprived_areas
+
+    lads = [c for c in lad_members(ctx) if c.startswith("E")]
+    if not lads:
+        return Block("<p class='na'>Deprivation: the English Indices cover England only; the Welsh, Scottish and "
+                     "Northern Irish indices rank areas within their own nation and are not yet in this report.</p>")
+    dist = _memo(("imd_dist", tuple(lads)), lambda: decile_distribution(lads))
+    top = _memo(("imd_top", tuple(lads)), lambda: most_deprived_areas(lads, n=5))
+    if isinstance(dist, str) or isinstance(top, str):
+        return _na("Deprivation", ctx, dist if isinstance(dist, str) else top)
+    _record_source(ctx, "imd2019")
+    share = 100 * float(dist.loc[1, "share_areas"])
+    title = f"Neighbourhoods (LSOAs) of {ctx.region.name} by national deprivation decile, IoD 2019"
+    fig = _new_figure(7.2, 2.8)
+    ax = fig.add_subplot()
+    ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
+    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label="England (10% in every decile)")
+    ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
+    ax.set_ylabel("% of neighbourhoods")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    alt = (f"Bar chart: share of {ctx.region.name}'s {int(dist['n_areas'].sum())} neighbourhoods in each national "
+           f"deprivation decile; {share:.0f}% are in the most deprived tenth of England against 10% nationally.")
+    names = ", ".join(f"{r.name} (rank {int(r.rank):,})" for r in top.itertuples())
+    _export(ctx, "Deprivation", "deciles", [
+        {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": 2019, "value": float(v),
+         "unit": "share of LSOAs", "source": "imd2019", "release": ""} for d, v in dist["share_areas"].items()
+    ])
+    text = (f"<p>{share:.1f}% of the {int(dist['n_areas'].sum())} neighbourhoods (LSOAs) in {_e(ctx.region.name)} are "
+            f"among the most deprived 10% in England (Index of Multiple Deprivation 2019). The most deprived are "
+            f"{_e(names)}, where rank 1 is the most deprived of 32,844.</p>")
+    note = ("<p class='tablenote'>Ranks are relative: they say which areas are more deprived than others, not by how "
+            "much, and cannot be compared across nations or between editions of the index.</p>")
+    return Block(text + _figure(ctx, fig, title, alt, "MHCLG English Indices of Deprivation 2019").html + note)
