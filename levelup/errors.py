@@ -72,7 +72,7 @@ def close_matches(query: str, choices: Iterable[str], n: int = 5) -> list[str]:
     q = query.lower()
     hits = difflib.get_close_matches(q, list(lowered), n=n, cutoff=0.6)
     # substring matches help with partial names ("Tees" -> "Tees Valley")
-    for low, orig in lowered.items():
+    for low in lowered:
         if len(hits) >= n:
             break
         if q and q in low and low not in hits:
