@@ -1,0 +1,93 @@
+"""Report rendering speed: the naive way against levelup's batch renderer (prints times and ratios).
+
+Naive, one region after another: ``papermill`` CLI (fresh kernel), ``jupyter nbconvert --to html
+--no-input`` CLI, then a fresh ``chromium --headless --print-to-pdf``. levelup: ``render_many``
+with warm kernels, one reused browser per worker and ``--jobs`` worker processes.
+
+    python benchmarks/bench_reports.py                # 12 ITL1 both ways, then all ITL1+ITL2+ITL3
+    python benchmarks/bench_reports.py --no-all --jobs 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ITL1 = ["TLC", "TLD", "TLE", "TLF", "TLG", "TLH", "TLI", "TLJ", "TLK", "TLL", "TLM", "TLN"]
+
+
+def naive(regions: list[str], work: Path) -> float:
+    from levelup.report.params import DEFAULT_TEMPLATE
+    from levelup.report.pdf import chromium_args, chromium_path
+
+    chromium = chromium_path()
+    t0 = time.perf_counter()
+    for code in regions:
+        nb, html, pdf = work / f"{code}.ipynb", work / f"{code}.html", work / f"{code}.pdf"
+        subprocess.run([sys.executable, "-m", "papermill", str(DEFAULT_TEMPLATE), str(nb), "-p", "region", code,
+                        "--log-level", "ERROR"], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input", str(nb),
+                        "--output", html.stem, "--output-dir", str(work)], check=True, capture_output=True)
+        subprocess.run([chromium, "--headless", *chromium_args(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
+                        html.as_uri()], check=True, capture_output=True, timeout=120)
+        assert pdf.stat().st_size > 10_000, pdf
+    return time.perf_counter() - t0
+
+
+def levelup_batch(regions, jobs: int, out: Path, **kw):
+    from levelup.report import render_many
+
+    t0 = time.perf_counter()
+    res = render_many(regions, jobs=jobs, out_dir=out, force=True, progress=False, **kw)
+    took = time.perf_counter() - t0
+    if res.failed:
+        print(res.summary())
+    return took, res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--no-naive", action="store_true")
+    ap.add_argument("--no-all", action="store_true", help="skip the ITL1+ITL2+ITL3 run")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    try:
+        print(f"{len(ITL1)} ITL1 reports, {os.cpu_count()} cores, levelup jobs={args.jobs}")
+        if not args.no_naive:
+            (work / "naive").mkdir()
+            t_naive = naive(ITL1, work / "naive")
+            print(f"naive (papermill CLI + nbconvert CLI + fresh chromium): {t_naive:7.1f} s  "
+                  f"({t_naive / len(ITL1):.2f} s/report)")
+        t_lv, res = levelup_batch(ITL1, args.jobs, work / "levelup")
+        per = {k: v["total"] for k, v in res.timings.items()}
+        print(f"levelup render_many(jobs={args.jobs}):                 {t_lv:7.1f} s  ({t_lv / len(ITL1):.2f} s/report; "
+              f"median warm report {sorted(per.values())[len(per) // 2]:.2f} s in its worker)")
+        if not args.no_naive:
+            print(f"ratio naive / levelup: {t_naive / t_lv:.1f}x")
+        if not args.no_all:
+            from levelup.report.params import _gdp_regions
+
+            every = [c for c, _, lv in _gdp_regions() if lv in ("itl1", "itl2", "itl3")]
+            t_all, res_all = levelup_batch(every, args.jobs, work / "all")
+            print(f"all ITL1+ITL2+ITL3 ({len(every)} reports, jobs={args.jobs}): {t_all:7.1f} s "
+                  f"({t_all / len(every):.2f} s/report), {len(res_all.failed)} failed")
+            t0 = time.perf_counter()
+            from levelup.report import render_many
+
+            again = render_many(every, jobs=args.jobs, out_dir=work / "all", progress=False)
+            t_again = time.perf_counter() - t0
+            print(f"second run, nothing changed: {t_again:.1f} s ({len(again.skipped)} skipped, "
+                  f"{len(again.rendered)} rendered; {t_all / t_again:.0f}x faster)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,564 @@
+"""Many reports: plan (build keys, skip what is unchanged), worker processes, failures, index.
+
+* Workers are processes (``spawn``), each in its own process group with its own working and
+  temporary folder (``<batch tmp>/w-<pid>-<thread>``); nothing calls ``os.chdir``. Each keeps
+  a warm kernel and a browser (:mod:`levelup.report.render`). ``executor=`` takes any
+  ``concurrent.futures.Executor`` instead (a ``dask.distributed`` client's ``get_executor()``).
+* One failing region does not stop the rest. A kernel that dies or hangs is restarted and the
+  report retried once inside the worker; a worker process that dies is replaced and its
+  reports retried once.
+* Build keys: sha256 of the template, the style sheet, the validated parameters and the
+  region's definition, the sha256 of every file of every source the template reads, the
+  branding and levelup's version, kept in ``<out>/.manifest.json`` (written atomically after
+  every report). A report whose key is unchanged and whose outputs exist with the recorded
+  sha256 is skipped; ``force=True`` renders anyway; ``dry_run=True`` says what would render and
+  why (new, template changed, data changed, parameters changed, ...).
+* SIGINT/SIGTERM: workers are stopped (process group and kernels killed), finished reports
+  stay, the reports in progress leave no file, the manifest stays valid; the result's
+  ``exit_code`` is 130 or 143. ``<out>/index.html`` is rebuilt from the manifest at the end of
+  every run.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from levelup.report import params as P
+from levelup.report.render import FORMATS, _sha, branding, dumps, output_paths, write_atomic
+
+MANIFEST = ".manifest.json"
+LEVEL_ORDER = ["itl1", "itl2", "itl3", "cauth", "lad", "place"]
+LEVEL_TITLES = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions",
+                "cauth": "Combined authorities", "lad": "Local authorities", "place": "Custom places"}
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: ``ok`` (labels rendered or skipped), ``failed`` ({label: reason})."""
+
+    ok: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    rendered: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    plan: list[tuple[str, str]] = field(default_factory=list)  # (label, reason) to render
+    retried: dict[str, list[str]] = field(default_factory=dict)
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # label -> {fmt: path}
+    timings: dict[str, dict] = field(default_factory=dict)  # label -> seconds (execute, pdf, total)
+    interrupted: int | None = None  # the signal number, if the batch was interrupted
+    seconds: float = 0.0
+    dry_run: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        if self.interrupted:
+            return 128 + self.interrupted
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        if self.dry_run:
+            lines = [f"{len(self.plan)} to render, {len(self.skipped)} unchanged (dry run: nothing rendered)"]
+            lines += [f"  {label}: {why}" for label, why in self.plan]
+            return "\n".join(lines)
+        head = (f"{len(self.rendered)} rendered, {len(self.skipped)} skipped (unchanged), "
+                f"{len(self.failed)} failed in {self.seconds:.1f} s")
+        if self.interrupted:
+            head += f"; interrupted by {signal.Signals(self.interrupted).name}"
+        lines = [head] + [f"  FAILED {label}: {why}" for label, why in sorted(self.failed.items())]
+        lines += [f"  retried {label}: {'; '.join(r)}" for label, r in sorted(self.retried.items())]
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"BatchResult({self.summary()!r})"
+
+
+# --------------------------------------------------------------------------------------------
+# manifest and index
+# --------------------------------------------------------------------------------------------
+def read_manifest(out_dir: Path) -> dict:
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("reports"), dict):
+            return data
+    except (OSError, ValueError):
+        pass
+    return {"format": 1, "reports": {}}
+
+
+def write_manifest(out_dir: Path, manifest: dict) -> None:
+    write_atomic({out_dir / MANIFEST: (json.dumps(manifest, indent=1, sort_keys=True) + "\n").encode()})
+
+
+def write_index(out_dir: Path, manifest: dict) -> Path:
+    """``index.html`` listing every report in the manifest whose files exist, grouped by level."""
+    groups: dict[str, list] = {}
+    for _, e in sorted(manifest["reports"].items()):
+        links = [(fmt, o["path"]) for fmt, o in sorted(e["outputs"].items()) if (out_dir / o["path"]).is_file()]
+        if links:
+            groups.setdefault(e["level"], []).append((e, links))
+    parts = []
+    for level in sorted(groups, key=lambda lv: (LEVEL_ORDER.index(lv) if lv in LEVEL_ORDER else 99, lv)):
+        rows = "".join(
+            f"<tr><th scope='row'>{html.escape(e['name'])}</th><td>{html.escape(e['code'])}</td><td>"
+            + " ".join(f"<a href='{html.escape(p)}'>{fmt.upper()}</a>" for fmt, p in links) + "</td></tr>"
+            for e, links in sorted(groups[level], key=lambda x: x[0]["code"])
+        )
+        parts.append(f"<h2>{html.escape(LEVEL_TITLES.get(level, level))}</h2><table><thead><tr><th scope='col'>Name</th>"
+                     f"<th scope='col'>Code</th><th scope='col'>Files</th></tr></thead><tbody>{rows}</tbody></table>")
+    page = ("<!DOCTYPE html>\n<html lang='en-GB'><head><meta charset='utf-8'><title>levelup reports</title>"
+            "<style>body{font-family:'DejaVu Sans',sans-serif;margin:2em}table{border-collapse:collapse}"
+            "th,td{padding:2px 10px;text-align:left;border-bottom:1px solid #ccc}</style></head><body>"
+            "<h1>levelup reports</h1>" + ("".join(parts) or "<p>No reports yet.</p>") + "</body></html>\n")
+    dest = out_dir / "index.html"
+    write_atomic({dest: page.encode()})
+    return dest
+
+
+# --------------------------------------------------------------------------------------------
+# planning
+# --------------------------------------------------------------------------------------------
+_SOURCE_DIGESTS: dict[tuple, dict] = {}
+
+
+def source_digests(source_ids: Iterable[str], optional: Iterable[str] = ()) -> dict[str, dict[str, str]]:
+    """``{source: {file: sha256}}``; a required source that cannot be fetched raises
+    DataNotFoundError, an optional one is recorded as ``{"unavailable": reason}``."""
+    from levelup.data import get_source
+    from levelup.data.fetch import fetch_files, sha256_of
+    from levelup.errors import DataNotFoundError
+
+    out = {}
+    optional = set(optional) - set(source_ids)
+    for sid in sorted(set(source_ids) | optional):
+        src = get_source(sid)
+        files = {}
+        try:
+            paths = fetch_files(sid, progress=False)
+        except DataNotFoundError as exc:
+            if sid not in optional:
+                raise
+            out[sid] = {"unavailable": str(exc).splitlines()[0]}
+            continue
+        for f, p in zip(src.files, paths):
+            st = p.stat()
+            key = (str(p), st.st_size, st.st_mtime_ns)
+            if key not in _SOURCE_DIGESTS:
+                _SOURCE_DIGESTS[key] = sha256_of(p)
+            files[f.path] = _SOURCE_DIGESTS[key]
+        out[sid] = files
+    return out
+
+
+def _expand(regions, level: str | None, all_: bool) -> list:
+    if all_:
+        if not level:
+            from levelup.errors import ParameterError
+
+            raise ParameterError("--all needs --level (itl1, itl2, itl3 ...)")
+        try:
+            from levelup.geo import regions as geo_regions
+
+            return list(geo_regions(level)["code"])
+        except ImportError:
+            return [code for code, _, lv in P._gdp_regions() if lv == level] if level != "place" else _places()
+    if isinstance(regions, (str, dict)):
+        return [regions]
+    return list(regions)
+
+
+def _places() -> list[str]:
+    return list(P._place_defs())
+
+
+def plan_jobs(
+    regions,
+    *,
+    template=None,
+    params: dict | None = None,
+    formats=("pdf",),
+    out_dir=None,
+    force: bool = False,
+    level: str | None = None,
+    all_: bool = False,
+    timeout: float | None = None,
+) -> tuple[list[dict], list[dict], Path]:
+    """Validate everything and decide what to render: ``(to_render, to_skip, out_dir)``.
+
+    Raises before anything runs: unknown/mistyped parameters, unknown regions, a data source
+    that cannot be fetched, an output folder that cannot be written.
+    """
+    from levelup import __version__, config
+    from levelup.errors import ParameterError
+
+    if isinstance(formats, str):
+        formats = formats.split(",")
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in formats))
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise ParameterError(f"unknown format(s) {bad}; choose from {', '.join(FORMATS)}")
+    tpl = P.template_path(template)
+    out = config.reports_dir(out_dir)
+    _check_writable(out)
+    tpl_sha = P.file_sha256(tpl)
+    from levelup.report.render import _css
+
+    style_sha = _sha(_css().encode())
+    meta_title = json.loads(tpl.read_text(encoding="utf-8")).get("metadata", {}).get("levelup", {}).get("title")
+    sources = P.template_sources(tpl)
+    digests = source_digests(sources, P.template_sources(tpl, optional=True))
+    data_sha = _sha(dumps(digests).encode())
+    manifest = read_manifest(out)
+    work, skip, seen = [], [], set()
+    for item in _expand(regions, level, all_):
+        given = dict(params or {}) | (dict(item) if isinstance(item, dict) else {"region": item})
+        if level and "level" not in given and "level" in P.template_parameters(tpl) and not all_:
+            given["level"] = level
+        if all_ and level and level != "place":
+            given["level"] = level
+        valid = P.validate_params(given, tpl)
+        ref = P.region_of(valid) if "region" in valid else P.RegionRef("report", "Report", "other")
+        rid = f"{ref.level}/{ref.slug}"
+        if rid in seen:
+            continue
+        seen.add(rid)
+        brand = branding(valid.get("branding") or None)
+        if "logo" in brand:
+            brand_key = brand | {"logo_sha256": P.file_sha256(brand["logo"])}
+        else:
+            brand_key = brand
+        components = {
+            "template": tpl_sha,
+            "style": style_sha,
+            "params": _sha(dumps({"params": valid, "region": ref.__dict__, "branding": brand_key}).encode()),
+            "data": data_sha,
+            "levelup": __version__,
+        }
+        key = _sha(dumps(components).encode())
+        paths = output_paths(out, ref.level, ref.slug, formats)
+        job = {
+            "id": rid, "label": f"{ref.name} ({ref.code})", "code": ref.code, "name": ref.name, "level": ref.level,
+            "slug": ref.slug, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
+            "branding": brand, "key": key, "components": components, "sources": sources, "timeout": timeout,
+            "retries": 1, "title": meta_title or "Regional economic profile",
+            "paths": {k: str(v) for k, v in paths.items()},
+        }
+        job["reason"] = _reason(job, manifest.get("reports", {}).get(rid), out, force)
+        (work if job["reason"] else skip).append(job)
+    return work, skip, out
+
+
+def _check_writable(out: Path) -> None:
+    from levelup.errors import RenderError
+
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".write-test.", dir=out)
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        raise RenderError(f"cannot write reports to {out}: {exc.strerror or exc}") from None
+
+
+def _reason(job: dict, entry: dict | None, out: Path, force: bool) -> str | None:
+    if force:
+        return "forced"
+    if entry is None:
+        return "new"
+    old = entry.get("components", {})
+    changed = [name for name in ("template", "data", "params", "style", "levelup") if old.get(name) != job["components"][name]]
+    if changed:
+        return ", ".join({"params": "parameters changed", "levelup": "levelup version changed"}.get(c, f"{c} changed")
+                         for c in changed)
+    for fmt in (*job["formats"], "csv", "xlsx"):
+        rec = entry.get("outputs", {}).get(fmt)
+        path = out / rec["path"] if rec else None
+        if rec is None or not path.is_file():
+            return f"{fmt} output missing"
+        if path.stat().st_size != rec["size"] or _sha(path.read_bytes()) != rec["sha256"]:
+            return f"{fmt} output modified or incomplete"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# running
+# --------------------------------------------------------------------------------------------
+def _record(manifest: dict, out: Path, job: dict, res: dict) -> None:
+    old = manifest["reports"].get(job["id"], {}).get("outputs", {})
+    outputs = dict(old) if manifest["reports"].get(job["id"], {}).get("key") == job["key"] else {}
+    for fmt, o in res["outputs"].items():
+        outputs[fmt] = {"path": os.path.relpath(o["path"], out), "sha256": o["sha256"], "size": o["size"]}
+    manifest["reports"][job["id"]] = {
+        "key": job["key"], "components": job["components"], "code": job["code"], "name": job["name"],
+        "level": job["level"], "params": job["params"], "template": os.path.basename(job["template"]),
+        "sources": res.get("sources", {}), "outputs": outputs,
+    }
+
+
+def _kill_tree(work_root: Path, pool: ProcessPoolExecutor | None) -> None:
+    """Kill the batch's workers (their process groups) and their kernels."""
+    for pidfile in work_root.glob("*/kernel/kernel.pid"):
+        try:
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)
+        except (ValueError, OSError):
+            pass
+    procs = list(getattr(pool, "_processes", {}).values()) if pool is not None else []
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            try:
+                p.kill()
+            except Exception:  # noqa: BLE001
+                pass
+
+
+def _cleanup_partial(out: Path, manifest: dict, jobs: Iterable[dict]) -> None:
+    """Remove temporary files and any output of an unfinished report that the manifest does not vouch for."""
+    for part in out.glob("*/.*.part"):
+        part.unlink(missing_ok=True)
+    for job in jobs:
+        entry = manifest["reports"].get(job["id"], {})
+        for fmt, path in job["paths"].items():
+            p = Path(path)
+            rec = entry.get("outputs", {}).get(fmt)
+            if p.is_file() and (rec is None or _sha(p.read_bytes()) != rec["sha256"]):
+                p.unlink()
+
+
+def render_many(
+    regions=(),
+    *,
+    jobs: int | None = None,
+    executor: Executor | None = None,
+    formats=("pdf",),
+    out_dir=None,
+    params: dict | None = None,
+    template=None,
+    force: bool = False,
+    dry_run: bool = False,
+    level: str | None = None,
+    all: bool = False,  # noqa: A002 - mirrors the CLI's --all
+    timeout: float | None = None,
+    progress: bool = True,
+    shuffle: int | None = None,
+) -> BatchResult:
+    """Render many reports; see the module docstring. Returns a :class:`BatchResult`.
+
+    ``regions``: codes or names, or dicts of parameters (``{"region": "TLC", "start_year": 2000}``).
+    ``shuffle``: a seed to render in a shuffled order (used by the determinism test).
+
+    >>> res = render_many(["North East", "TLD"], jobs=2)      # doctest: +SKIP
+    >>> res.exit_code, res.failed
+    (0, {})
+    """
+    t0 = time.perf_counter()
+    pool = work_root = None
+    if executor is None and not dry_run:
+        # start the workers (kernel + browser each) while the batch is planned
+        n_max = len(regions) if not all and not isinstance(regions, (str, dict)) else (os.cpu_count() or 1)
+        n = max(1, min(jobs or (os.cpu_count() or 1), n_max or 1))
+        work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-"))
+        pool = _new_pool(n, work_root, P.template_sources(template))
+        for _ in range(n):
+            pool.submit(_noop)
+    try:
+        todo, skip, out = plan_jobs(regions, template=template, params=params, formats=formats, out_dir=out_dir,
+                                    force=force, level=level, all_=all, timeout=timeout)
+    except BaseException:
+        if pool is not None:
+            _stop_pool(pool, work_root)
+        raise
+    res = BatchResult(skipped=[j["label"] for j in skip], plan=[(j["label"], j["reason"]) for j in todo], dry_run=dry_run)
+    for j in skip:
+        res.ok.append(j["label"])
+        res.outputs[j["label"]] = j["paths"]
+    if dry_run:
+        return res
+    if not todo and pool is not None:
+        _stop_pool(pool, work_root)
+        pool = None
+    if shuffle is not None:
+        import random
+
+        random.Random(shuffle).shuffle(todo)
+    manifest = read_manifest(out)
+    for part in out.glob("*/.*.part"):
+        part.unlink(missing_ok=True)
+    try:
+        if todo:
+            _run(todo, res, manifest, out, jobs=jobs, executor=executor, progress=progress, pool=pool,
+                 work_root=work_root)
+    finally:
+        write_manifest(out, manifest)
+        write_index(out, manifest)
+        res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _noop() -> None:
+    return None
+
+
+def _new_pool(n: int, work_root: Path, sources) -> ProcessPoolExecutor:
+    import multiprocessing as mp
+
+    from levelup.report.render import worker_init
+
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=worker_init,
+                               initargs=(str(work_root), tuple(sources)))
+
+
+def _stop_pool(pool: ProcessPoolExecutor, work_root: Path | None) -> None:
+    """Stop a pool at once: its reports are written (or abandoned), so kill rather than wait."""
+    procs = list(getattr(pool, "_processes", {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    if work_root is not None:
+        _kill_tree(work_root, None)
+    for p in procs:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)  # the worker, its browser driver
+        except OSError:  # not yet its own process group
+            pass
+        try:
+            p.kill()
+        except Exception:  # noqa: BLE001 - already gone
+            pass
+    for p in procs:
+        p.join(timeout=5)
+    if work_root is not None:
+        shutil.rmtree(work_root, ignore_errors=True)
+
+
+def _run(todo: list[dict], res: BatchResult, manifest: dict, out: Path, *, jobs, executor, progress,
+         pool: ProcessPoolExecutor | None = None, work_root: Path | None = None) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from levelup.report.render import run_job
+
+    n = max(1, min(jobs or (os.cpu_count() or 1), len(todo)))
+    work_root = work_root or Path(tempfile.mkdtemp(prefix="levelup-batch-"))
+    for j in todo:
+        j["work_root"] = str(work_root)
+        j["attempt"] = 0
+    own = executor is None
+
+    def new_pool() -> ProcessPoolExecutor:
+        return _new_pool(n, work_root, todo[0].get("sources", ()))
+
+    stop: list[int] = []
+    old_handlers = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            old_handlers[sig] = signal.signal(sig, lambda signum, frame: stop.append(signum))
+    bar = None
+    running: dict[Future, dict] = {}
+    try:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(todo), desc="reports", unit="report", disable=not progress, leave=True)
+        if own and pool is None:
+            pool = new_pool()
+        ex = pool if own else executor
+
+        def submit(job: dict) -> None:
+            job["attempt"] += 1
+            running[ex.submit(run_job, job)] = job
+
+        for job in todo:
+            submit(job)
+        while running and not stop:
+            done, _ = wait(list(running), timeout=0.25, return_when=FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                job = running.pop(fut)
+                try:
+                    r = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    r = {"ok": False, "error": "the worker process died", "retry": True}
+                except Exception as exc:  # noqa: BLE001 - a lost dask worker, a pickling error ...
+                    r = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "retry": True}
+                if r.get("retry") and job["attempt"] <= job["retries"] and not stop:
+                    if broken:  # resubmitted to a fresh pool below
+                        job["_resubmit"] = True
+                    else:
+                        res.retried.setdefault(job["label"], []).append(r["error"])
+                        submit(job)
+                    continue
+                _finish(job, r, res, manifest, out)
+                bar.update(1)
+            if broken and own:
+                # every report that was running in the broken pool goes to a fresh pool (once)
+                pending = [running.pop(f) for f in list(running)] + [j for j in todo if j.pop("_resubmit", False)]
+                _kill_tree(work_root, pool)
+                pool.shutdown(wait=False, cancel_futures=True)
+                ex = pool = new_pool()
+                for job in pending:
+                    if job["attempt"] <= job["retries"]:
+                        res.retried.setdefault(job["label"], []).append("its worker process died")
+                        submit(job)
+                    else:
+                        _finish(job, {"ok": False, "error": "its worker process died twice"}, res, manifest, out)
+                        bar.update(1)
+        if stop:
+            res.interrupted = stop[0]
+    except KeyboardInterrupt:
+        res.interrupted = signal.SIGINT
+        raise
+    finally:
+        unfinished = list(running.values())
+        if res.interrupted or unfinished:
+            for f in running:
+                f.cancel()
+            _kill_tree(work_root, pool)
+            _cleanup_partial(out, manifest, unfinished)
+            for j in unfinished:
+                if j["label"] not in res.failed:
+                    res.failed[j["label"]] = "interrupted before it finished"
+        if pool is not None:
+            _stop_pool(pool, work_root)
+        for sig, h in old_handlers.items():
+            signal.signal(sig, h)
+        if bar is not None:
+            bar.close()
+        shutil.rmtree(work_root, ignore_errors=True)
+
+
+def _finish(job: dict, r: dict, res: BatchResult, manifest: dict, out: Path) -> None:
+    if r.get("ok"):
+        _record(manifest, out, job, r)
+        write_manifest(out, manifest)
+        res.ok.append(job["label"])
+        res.rendered.append(job["label"])
+        res.outputs[job["label"]] = {k: v["path"] for k, v in r["outputs"].items()}
+        res.timings[job["label"]] = r.get("seconds", {}) | {"done_at": round(time.perf_counter(), 2)}
+        if r.get("retry_reasons"):
+            res.retried.setdefault(job["label"], []).extend(r["retry_reasons"])
+    else:
+        res.failed[job["label"]] = r.get("error", "unknown error")
+
+
+def run_one_here(job: dict, out: Path) -> dict:
+    """Render one planned job in this process and record it in the manifest (``render()``)."""
+    from levelup.report.render import render_job_here
+
+    r = render_job_here(job)
+    manifest = read_manifest(out)
+    _record(manifest, out, job, r)
+    write_manifest(out, manifest)
+    write_index(out, manifest)
+    return r
+
+
+__all__ = ["BatchResult", "plan_jobs", "read_manifest", "render_many", "write_index"]

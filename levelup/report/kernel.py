@@ -1,0 +1,125 @@
+"""A warm Jupyter kernel per worker, reset between reports so that nothing leaks.
+
+Starting a kernel and importing pandas/matplotlib/levelup costs about 2 s (RENDERING.md); a
+worker therefore keeps one kernel and executes report after report in it. Between reports
+:meth:`WarmKernel.reset` clears the user namespace (``%reset -f``), matplotlib (figures,
+rcParams, styles), pandas options, the random seeds of ``random`` and ``numpy`` and the
+working directory; the determinism test renders regions alone and in a shuffled batch and
+compares the outputs. The kernel runs in the worker's own folder (``cwd``) with
+``MPLBACKEND=Agg`` and ``PYTHONHASHSEED=0``; its pid is written to ``cwd/kernel.pid`` so that
+a batch that is interrupted can kill it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from nbclient import NotebookClient
+
+RESET_CODE = """
+def _levelup_reset(cwd):
+    import os, random, sys, warnings
+    ip = get_ipython()
+    hidden = ip.user_ns_hidden
+    for k in [k for k in ip.user_ns if k not in hidden]:
+        del ip.user_ns[k]
+    ip.user_ns["_oh"].clear()
+    ip.user_ns["_ih"][:] = [""]
+    for k in ("_", "__", "___"):
+        ip.user_ns[k] = ""
+    os.chdir(cwd)
+    if "matplotlib" in sys.modules:
+        import matplotlib
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+        matplotlib.rcdefaults()
+    if "pandas" in sys.modules:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sys.modules["pandas"].reset_option("all")
+    random.seed(0)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(0)
+    warnings.resetwarnings()
+_levelup_reset({cwd!r})
+"""
+
+
+class WarmKernel:
+    """One persistent ipykernel, driven through nbclient (async)."""
+
+    def __init__(self, cwd: str | os.PathLike, *, kernel_name: str = "python3", warm: str = ""):
+        self.cwd = Path(cwd)
+        self.kernel_name = kernel_name
+        self.warm = warm
+        self.km = None
+        self.kc = None
+
+    @property
+    def pid(self) -> int | None:
+        prov = getattr(self.km, "provisioner", None)
+        return getattr(prov, "pid", None) if prov is not None else None
+
+    async def start(self, timeout: float = 60) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+
+        self.cwd.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
+        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.cwd / "ipc"),
+                                     connection_file=str(self.cwd / "connection.json"))
+        await self.km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        (self.cwd / "kernel.pid").write_text(str(self.pid or ""))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        await self.kc.wait_for_ready(timeout=timeout)
+        if self.warm:
+            await self.run(self.warm, timeout=timeout)
+        await self.reset()
+
+    async def run(self, code: str, timeout: float = 60) -> None:
+        """Run code silently; raise RuntimeError if it fails."""
+        reply = await self.kc.execute_interactive(code, silent=False, store_history=False, timeout=timeout,
+                                                  output_hook=lambda msg: None)
+        if reply["content"]["status"] != "ok":
+            c = reply["content"]
+            raise RuntimeError(f"kernel setup failed: {c.get('ename')}: {c.get('evalue')}")
+
+    async def reset(self, timeout: float = 30) -> None:
+        await self.run(RESET_CODE.format(cwd=str(self.cwd)), timeout=timeout)
+
+    async def execute(self, nb, *, timeout: float = 120):
+        """Execute every cell of ``nb`` in this kernel (in place); nbclient errors propagate."""
+        client = NotebookClient(
+            nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout, record_timing=False,
+            allow_errors=False, resources={"metadata": {"path": str(self.cwd)}}, shutdown_kernel="graceful",
+        )
+        client.kc = self.kc
+        client.reset_execution_trackers()
+        for index, cell in enumerate(nb.cells):
+            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        return nb
+
+    async def alive(self) -> bool:
+        return self.km is not None and await self.km.is_alive()
+
+    async def restart(self) -> None:
+        await self.shutdown()
+        await self.start()
+
+    async def shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+            self.kc = None
+        if self.km is not None:
+            try:
+                await self.km.shutdown_kernel(now=True)
+            except Exception:  # noqa: BLE001 - a dead kernel cannot be shut down politely
+                pid = self.pid
+                if pid:
+                    try:
+                        os.kill(pid, 9)
+                    except ProcessLookupError:
+                        pass
+            self.km = None
+        (self.cwd / "kernel.pid").unlink(missing_ok=True)

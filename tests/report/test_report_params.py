@@ -1,0 +1,194 @@
+"""Parameters are validated against the template before anything runs (no kernel, no browser here)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from report_helpers import custom_template
+
+from levelup.errors import DataNotFoundError, ParameterError, RenderError, UnknownRegionError
+from levelup.report import parse_cli_params, render, render_many, template_parameters, validate_params
+from levelup.report.params import parse_parameters
+
+
+def test_parameters_cell_is_read_with_types():
+    params = template_parameters()
+    assert list(params)[:5] == ["region", "level", "benchmark", "start_year", "end_year"]
+    assert params["benchmark"].default == "UK"
+    assert params["start_year"].types == (int, type(None))
+    assert params["comparators"].types == (list,)
+
+
+def test_types_come_from_annotations_or_defaults():
+    p = parse_parameters("a = 1\nb: float = 2\nc = None\nd: list[str] | None = None\ne: 'int' = 3")
+    assert p["a"].types == (int,)
+    assert set(p["b"].types) == {float, int}  # an int is a fine float
+    assert p["c"].types is None  # no annotation and a None default: anything goes
+    assert p["d"].types == (list, type(None))
+    assert p["e"].types == (int,)
+
+
+def test_mistyped_name_is_refused_with_a_suggestion(ons_dir):
+    with pytest.raises(ParameterError, match=r"unknown parameter 'regoin'; did you mean 'region'\?"):
+        validate_params({"regoin": "North East"})
+
+
+def test_wrong_type_is_refused_naming_the_type(ons_dir):
+    with pytest.raises(ParameterError, match=r"'start_year' must be int \| None.*got str '2000'"):
+        validate_params({"region": "TLC", "start_year": "2000"})
+    with pytest.raises(ParameterError, match="got bool"):  # True is an int to Python, not to a report
+        validate_params({"region": "TLC", "end_year": True})
+    with pytest.raises(ParameterError, match="comparators"):
+        validate_params({"region": "TLC", "comparators": "TLD"})
+
+
+def test_unknown_region_suggests_close_names(ons_dir):
+    with pytest.raises(UnknownRegionError) as err:
+        validate_params({"region": "Nort East"})
+    assert "North East" in str(err.value)
+    assert any("North East" in s for s in err.value.suggestions)
+    with pytest.raises(UnknownRegionError):
+        validate_params({"region": "TLC", "comparators": ["Atlantis"]})
+
+
+def test_region_resolves_to_its_code_and_level(ons_dir):
+    out = validate_params({"region": "north east"})
+    assert (out["region"], out["level"]) == ("TLC", "itl1")
+    out = validate_params({"region": "TLC11"})
+    assert out["level"] == "itl3"
+    with pytest.raises(ParameterError, match="before end_year"):
+        validate_params({"region": "TLC", "start_year": 2010, "end_year": 2005})
+
+
+def test_cli_values_are_yaml_typed(ons_dir):
+    given = parse_cli_params(["comparators=[TLD, Scotland]", "branding={footer: Draft}", "start_year=2004",
+                              "benchmark=UK"])
+    assert given == {"comparators": ["TLD", "Scotland"], "branding": {"footer": "Draft"}, "start_year": 2004,
+                     "benchmark": "UK"}
+    out = validate_params(given | {"region": "TLC"})
+    assert out["comparators"] == ["TLD", "TLM"] and out["start_year"] == 2004
+    with pytest.raises(ParameterError, match="NAME=VALUE"):
+        parse_cli_params(["start_year"])
+
+
+def test_custom_template_with_a_mistyped_parameter_is_refused(ons_dir, tmp_path):
+    tpl = custom_template(tmp_path, extra_params='audience: str = "committee"')
+    assert validate_params({"region": "TLC", "audience": "board"}, template=tpl)["audience"] == "board"
+    with pytest.raises(ParameterError, match="did you mean 'audience'"):
+        validate_params({"region": "TLC", "audeince": "board"}, template=tpl)
+    with pytest.raises(ParameterError, match="audeince"):
+        render_many(["TLC"], params={"audeince": "board"}, template=tpl, out_dir=tmp_path / "r", dry_run=True)
+    assert not (tmp_path / "r" / "itl1").exists()
+
+
+def test_template_without_parameters_cell_is_refused(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("region = 'TLC'")])
+    path = tmp_path / "t.ipynb"
+    nbformat.write(nb, path)
+    with pytest.raises(ParameterError, match="tagged 'parameters'"):
+        validate_params({"region": "TLC"}, template=path)
+
+
+def test_unwritable_output_folder_fails_before_rendering(ons_dir, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(RenderError, match="cannot write reports to"):
+        render("TLC", out_dir=blocker / "reports")
+    with pytest.raises(RenderError, match="cannot write reports to"):
+        render_many(["TLC"], out_dir=blocker / "reports")
+
+
+def test_missing_data_source_fails_before_rendering(ons_dir, tmp_path, monkeypatch):
+    """No raw copy, no mirror and no network: an error naming the source and how to fetch it."""
+    import importlib
+
+    from levelup import config
+
+    fetch = importlib.import_module("levelup.data.fetch")  # the module, not levelup.data.fetch()
+
+    (tmp_path / "levelup.toml").write_text('[data]\nroot = "data"\nmirrors = []\n')
+    monkeypatch.setenv("LEVELUP_CONFIG", str(tmp_path / "levelup.toml"))
+    monkeypatch.delenv("LEVELUP_MIRROR", raising=False)
+    monkeypatch.delenv("LEVELUP_DATA_DIR", raising=False)
+    config._read_config.cache_clear()
+
+    def offline(url, dest, **kw):
+        raise DataNotFoundError(f"no network for {url}")
+
+    monkeypatch.setattr(fetch, "_download", offline)
+    # the regions are known from the (in-memory) GDP table; only the files are missing
+    with pytest.raises(DataNotFoundError, match=r"(?s)source '(gdp|gdhi|productivity)'.*LEVELUP_MIRROR"):
+        render_many(["TLC"], out_dir=tmp_path / "reports")
+    assert not list((tmp_path / "reports").rglob("*.pdf"))
+    config._read_config.cache_clear()
+
+
+def test_unknown_branding_key_and_bad_colour(ons_dir, tmp_path):
+    with pytest.raises(ParameterError, match="did you mean 'footer'"):
+        render_many(["TLC"], params={"branding": {"foter": "x"}}, out_dir=tmp_path, dry_run=True)
+    with pytest.raises(ParameterError, match="hex colour"):
+        render_many(["TLC"], params={"branding": {"brand_colour": "red;}"}}, out_dir=tmp_path, dry_run=True)
+
+
+def test_dry_run_lists_what_and_why(ons_dir, tmp_path):
+    res = render_many(["TLC", "Wales"], out_dir=tmp_path, dry_run=True, force=False)
+    assert res.plan == [("North East (TLC)", "new"), ("Wales (TLL)", "new")]
+    assert res.rendered == [] and not any(Path(tmp_path).rglob("*.pdf"))
+    assert render_many(["TLC"], out_dir=tmp_path, dry_run=True, force=True).plan == [("North East (TLC)", "forced")]
+
+
+def test_cli_dry_run_with_typed_params(ons_dir, tmp_path, capsys):
+    from levelup.report.cli import main
+
+    code = main(["report", "TLC", "-p", "comparators=[TLD]", "-p", "start_year=2004", "--dry-run", "--out", str(tmp_path)])
+    assert code == 0
+    assert "North East (TLC): new" in capsys.readouterr().out
+    assert main(["report", "TLC", "-p", "start_year=[2004]", "--dry-run", "--out", str(tmp_path)]) == 2
+    assert "must be int | None" in capsys.readouterr().err
+
+
+def test_template_new_copies_the_default(tmp_path):
+    from levelup.report.doctor import new_template
+
+    dest = new_template(tmp_path / "mine")
+    assert dest.name == "mine.ipynb" and template_parameters(dest).keys() == template_parameters().keys()
+    with pytest.raises(FileExistsError):
+        new_template(tmp_path / "mine.ipynb")
+
+
+def test_output_names_are_lower_case_slugs(ons_dir, tmp_path):
+    res = render_many(["Yorkshire and The Humber"], out_dir=tmp_path, dry_run=True, formats="pdf,html")
+    assert res.plan[0][0] == "Yorkshire and The Humber (TLE)"
+    from levelup.report.batch import plan_jobs
+
+    todo, _, _ = plan_jobs(["TLE"], out_dir=tmp_path, formats=("pdf",))
+    assert Path(todo[0]["paths"]["pdf"]) == Path(tmp_path).resolve() / "itl1" / "tle-yorkshire-and-the-humber.pdf"
+    assert os.path.basename(todo[0]["paths"]["xlsx"]) == "tle-yorkshire-and-the-humber.xlsx"
+
+
+def test_branding_from_levelup_toml_and_params(tmp_path, monkeypatch):
+    """Logo, colours and footer text are set without editing the package."""
+    import base64
+
+    from levelup import config
+    from levelup.report.pdf import footer_template
+    from levelup.report.render import branding, page_html
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+    (tmp_path / "logo.png").write_bytes(png)
+    (tmp_path / "levelup.toml").write_text('[report]\norganisation = "Tees Valley CA"\nlogo = "logo.png"\n'
+                                           'brand_colour = "#004b87"\nfooter = "Draft for committee"\n')
+    monkeypatch.setenv("LEVELUP_CONFIG", str(tmp_path / "levelup.toml"))
+    config._read_config.cache_clear()
+    brand = branding({"accent_colour": "#aa3377"})
+    assert brand["organisation"] == "Tees Valley CA" and brand["footer"] == "Draft for committee"
+    page = page_html("<h1>X</h1>", title="X (TLC): profile", brand=brand)
+    assert "--brand:#004b87" in page and "--accent:#aa3377" in page
+    assert "alt='Tees Valley CA logo'" in page and "src='data:image/png;base64," in page
+    assert "Draft for committee" in footer_template("North East", brand["footer"])
+    assert branding({"footer": "Final"})["footer"] == "Final"  # a parameter overrides the file
+    config._read_config.cache_clear()

@@ -1,0 +1,268 @@
+"""Real reports from the ONS mirror: content, accessibility, determinism, exports, offline, incremental.
+
+The expected numbers are computed here from ``levelup.data.indicator`` (the published ONS table),
+not through ``levelup.report.sections``, and then looked for in the PDF text, the CSV and the
+workbook.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from report_helpers import pdfinfo, pdftotext
+
+import levelup
+
+pytestmark = pytest.mark.slow
+
+
+def _ne_pdf(batch_run) -> Path:
+    return batch_run[1] / "itl1" / "tlc-north-east.pdf"
+
+
+def _expected_ne():
+    """North East's headline numbers straight from the ONS tables (the second route)."""
+    gdp = levelup.data.indicator("gdp_per_head", "itl1")
+    uk = levelup.data.indicator("gdp_per_head", "uk")
+    pop = levelup.data.indicator("population", "itl1")
+    last = int(gdp.columns.max())
+    return {
+        "gdp_per_head": gdp.loc["TLC", last],
+        "index": 100 * gdp.loc["TLC", last] / uk.iloc[0][last],
+        "index_first": 100 * gdp.loc["TLC", gdp.columns.min()] / uk.iloc[0][gdp.columns.min()],
+        "rank": int((gdp[last] > gdp.loc["TLC", last]).sum() + 1),
+        "population": pop.loc["TLC", last],
+        "year": last,
+    }
+
+
+def test_north_east_pdf_has_its_name_and_the_library_numbers(batch_run):
+    text = pdftotext(_ne_pdf(batch_run))
+    exp = _expected_ne()
+    assert "North East" in text
+    assert f"£{exp['gdp_per_head']:,.0f}" in text  # £24,575
+    assert f"{exp['index']:.1f}" in text  # UK = 100 index
+    assert f"{exp['rank']}th of 12" in text
+    assert f"{exp['population']:,.0f}" in text
+    assert "Contains public sector information licensed under the Open Government Licence v3.0" in text
+    assert f"levelup {levelup.__version__}" in text
+    assert "sha256 3f6916ca98bfc535cd5684684ded85bec6f6a21772d1db3db136b3a053c914f4" in text  # the GDP workbook
+    assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", text), "no render timestamp in a deterministic report"
+
+
+def test_north_east_pdf_is_a4_tagged_titled_and_in_english(batch_run):
+    pdf = _ne_pdf(batch_run)
+    info = pdfinfo(pdf)
+    assert 2 <= int(info["Pages"]) <= 8
+    assert info["Tagged"] == "yes"
+    assert info["Title"] == "North East (TLC): Regional economic profile"
+    assert info["Page size"].startswith("595.")  # A4 (595 x 842 pt), not US Letter
+    assert b"/Lang (en-GB)" in pdf.read_bytes()
+    footer = pdftotext(pdf)
+    assert re.search(r"North East\s+Page 1 of \d", footer), "region name and page number in the footer"
+
+
+def test_first_page_is_not_blank(batch_run, tmp_path):
+    subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "30", "-gray", str(_ne_pdf(batch_run)), str(tmp_path / "p")],
+                   check=True)
+    page = next(tmp_path.glob("p*.pgm")).read_bytes()
+    header_end = page.index(b"255\n") + 4
+    pixels = page[header_end:]
+    dark = sum(1 for b in pixels if b < 128)
+    assert dark > 0.01 * len(pixels), "first page is (nearly) blank"
+
+
+def test_itl3_and_custom_place_reports(batch_run):
+    out = batch_run[1]
+    text = pdftotext(out / "itl3" / "tlc11-hartlepool-and-stockton-on-tees.pdf")
+    gdp = levelup.data.indicator("gdp_per_head", "itl3")
+    assert "Hartlepool and Stockton-on-Tees" in text and "ITL3 region" in text
+    assert f"£{gdp.loc['TLC11', gdp.columns.max()]:,.0f}" in text
+    assert "of 179" in text  # ranked among the ITL3 units
+    # custom place: ratio of sums over its ITL3 units, compared with the UK, not ranked
+    place = pdftotext(out / "place" / "tees-tees-valley.pdf")
+    g = levelup.data.indicator("gdp", "itl3")
+    p = levelup.data.indicator("population", "itl3")
+    y = int(g.columns.max())
+    members = ["TLC11", "TLC12", "TLC13"]
+    expected = 1e6 * g.loc[members, y].sum() / p.loc[members, y].sum()
+    assert "Tees Valley" in place and "custom place" in place and "not ranked" in place
+    assert f"£{expected:,.0f}" in place
+    assert 2 <= int(pdfinfo(out / "place" / "tees-tees-valley.pdf")["Pages"]) <= 8
+
+
+def _images(page: str) -> list[tuple[str, str]]:
+    """(base64 PNG, alt text) of every <img> in the page, whatever the attribute order and quotes."""
+    import html
+
+    out = []
+    for tag in re.findall(r"<img\b[^>]*>", page):
+        src = re.search(r"""src=["']data:image/png;base64,([^"']+)""", tag)
+        alt = re.search(r"""alt=(["'])(.*?)\1""", tag)
+        out.append((src.group(1) if src else "", html.unescape(alt.group(2)) if alt else ""))
+    return out
+
+
+def _png_title(png: bytes) -> str:
+    """The ``Title`` text chunk of a PNG (the figure title matplotlib was given)."""
+    import struct
+
+    pos = 8
+    while pos < len(png):
+        (length,), kind = struct.unpack(">I", png[pos:pos + 4]), png[pos + 4:pos + 8]
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"tEXt" and body.startswith(b"Title\x00"):
+            return body[6:].decode("latin-1")
+        pos += 12 + length
+    return ""
+
+
+def test_figures_belong_to_their_region(batch_run):
+    """8 regions, 2 workers: every figure's title (inside the PNG) and alt text name its own region."""
+    res, out = batch_run
+    assert len(res.rendered) == 8
+    for label, paths in res.outputs.items():
+        name = label.rsplit(" (", 1)[0]
+        page = Path(paths["html"]).read_text()
+        imgs = _images(page)
+        assert imgs, f"{label}: no figure"
+        for data, alt in imgs:
+            assert re.match(r"^[A-Z][A-Za-z -]*: \S", alt) and name in alt, alt  # "Line chart: ...", "Map: ..."
+            assert name in _png_title(base64.b64decode(data)), f"{label}: a figure of another region"
+        assert f"in {name}" in pdftotext(Path(paths["pdf"]))
+
+
+def test_alt_text_says_what_the_chart_shows(batch_run):
+    page = (batch_run[1] / "itl1" / "tlc-north-east.html").read_text()
+    exp = _expected_ne()
+    alts = [alt for _, alt in _images(page) if alt.startswith("Line chart: GDP per head in North East relative")]
+    assert len(alts) == 1
+    direction = "falling" if exp["index"] < exp["index_first"] else "rising"
+    assert alts[0].startswith(f"Line chart: GDP per head in North East relative to the UK, 1998-{exp['year']}, "
+                              f"{direction} from {exp['index_first']:.0f} to {exp['index']:.0f}")
+
+
+def test_html_is_offline_and_accessible(batch_run):
+    page = (batch_run[1] / "itl1" / "tlc-north-east.html").read_text()
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en-GB">' in page
+    assert "<script" not in page and "require.js" not in page and "mathjax" not in page.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page), "a resource outside the page"
+    assert "<caption>Headline indicators for North East" in page and '<th scope="col">' in page
+
+
+def test_no_request_leaves_the_machine(batch_run):
+    """Print the rendered page again behind a route that records every outside request."""
+    import asyncio
+
+    from levelup.report.pdf import PdfEngine
+
+    page = (batch_run[1] / "itl1" / "tlc-north-east.html").read_text()
+    leaked: list[str] = []
+
+    async def go(html):
+        eng = PdfEngine()
+        await eng.start()
+
+        async def spy(route):
+            if not route.request.url.startswith(("data:", "about:")):
+                leaked.append(route.request.url)
+            await route.abort()
+
+        await eng._context.route("**/*", spy)  # the newest route is consulted first
+        try:
+            return await eng.pdf(html, region_name="North East")
+        finally:
+            await eng.close()
+
+    assert asyncio.run(go(page))[:5] == b"%PDF-"
+    assert leaked == []
+    # the spy does see a request when there is one (so the assertion above can fail)
+    asyncio.run(go(page.replace("<main>", "<main><img src='http://example.invalid/x.png' alt='x'>")))
+    assert leaked == ["http://example.invalid/x.png"]
+
+
+def test_csv_and_xlsx_beside_each_pdf_hold_the_library_numbers(batch_run):
+    out = batch_run[1]
+    for pdf in out.rglob("*.pdf"):
+        assert pdf.with_suffix(".csv").is_file() and pdf.with_suffix(".xlsx").is_file()
+    exp = _expected_ne()
+    csv = pd.read_csv(out / "itl1" / "tlc-north-east.csv", comment="#")
+    row = csv[(csv["table"] == "headline") & (csv["measure"] == "gdp_per_head")].set_index("statistic")["value"]
+    assert row["value"] == exp["gdp_per_head"]
+    assert row["index"] == pytest.approx(exp["index"], rel=1e-12)
+    assert row["rank"] == exp["rank"] and row["peers"] == 12
+    head = [line for line in (out / "itl1" / "tlc-north-east.csv").read_text().splitlines() if line.startswith("#")]
+    assert any("levelup" in h for h in head) and any("sha256 3f6916ca" in h for h in head)
+    xl = pd.read_excel(out / "itl1" / "tlc-north-east.xlsx", sheet_name=None, engine="openpyxl")
+    assert {"About", "2 Headline", "3 Charts", "Sources"} <= set(xl)
+    h = xl["2 Headline"]
+    v = h[(h["measure"] == "population") & (h["statistic"] == "value")]["value"].iloc[0]
+    assert v == exp["population"]
+    assert "3f6916ca98bfc535cd5684684ded85bec6f6a21772d1db3db136b3a053c914f4" in set(xl["Sources"]["sha256"])
+    assert levelup.__version__ in set(xl["About"]["value"].astype(str))
+    manifest = json.loads((out / ".manifest.json").read_text())
+    outs = manifest["reports"]["itl1/tlc-north-east"]["outputs"]
+    assert {"pdf", "html", "ipynb", "csv", "xlsx"} <= set(outs)  # covered by the same build key
+
+
+def _outputs(nb_path: Path) -> list:
+    nb = json.loads(nb_path.read_text())
+    return [c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_alone_and_in_a_shuffled_batch_give_the_same_report(batch_run, alone_ne):
+    paths, _ = alone_ne
+    batch_dir = batch_run[1] / "itl1"
+    assert _outputs(paths["ipynb"]) == _outputs(batch_dir / "tlc-north-east.ipynb")
+    assert pdftotext(paths["pdf"]) == pdftotext(batch_dir / "tlc-north-east.pdf")
+    assert paths["html"].read_bytes() == (batch_dir / "tlc-north-east.html").read_bytes()
+    assert paths["csv"].read_bytes() == (batch_dir / "tlc-north-east.csv").read_bytes()
+
+
+def test_index_lists_every_report_by_level(batch_run):
+    page = (batch_run[1] / "index.html").read_text()
+    for heading in ("ITL1 regions", "ITL2 regions", "ITL3 regions", "Custom places"):
+        assert f"<h2>{heading}</h2>" in page
+    assert page.index("ITL1 regions") < page.index("ITL3 regions")
+    for href in re.findall(r"href='([^']+)'", page):
+        assert (batch_run[1] / href).is_file()
+    assert "itl1/tlc-north-east.pdf" in page
+
+
+def test_incremental_rebuilds(batch_run, tmp_path):
+    """Second run renders nothing (and is >10x faster); a template edit re-renders all; one
+    place's new parameters re-render that place only."""
+    from report_helpers import custom_template
+
+    from levelup.report import render_many
+
+    res, src = batch_run
+    out = shutil.copytree(src, tmp_path / "reports")
+    regions = [label.rsplit("(", 1)[1].rstrip(")") for label in res.rendered]
+    t = time.perf_counter()
+    again = render_many(regions, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
+    took = time.perf_counter() - t
+    assert again.rendered == [] and len(again.skipped) == 8 and again.exit_code == 0
+    assert took * 10 < res.seconds, (took, res.seconds)
+    # one place's parameters changed: only that one renders
+    changed = [{"region": "TLM", "start_year": 2005}] + [r for r in regions if r != "TLM"]
+    one = render_many(changed, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
+    assert one.rendered == ["Scotland (TLM)"] and one.plan == [("Scotland (TLM)", "parameters changed")]
+    assert len(one.skipped) == 7
+    assert "since 2005" in pdftotext(out / "itl1" / "tlm-scotland.pdf")
+    # a damaged output is noticed
+    (out / "itl1" / "tln-northern-ireland.pdf").write_bytes(b"%PDF-1.4 truncated")
+    plan = render_many(changed, out_dir=out, formats=("pdf", "html", "ipynb"), dry_run=True).plan
+    assert plan == [("Northern Ireland (TLN)", "pdf output modified or incomplete")]
+    # the template changed: every report is planned again, and says why
+    tpl = custom_template(tmp_path, extra_cells=["# an edit"])
+    plan = render_many(changed, out_dir=out, formats=("pdf", "html", "ipynb"), template=tpl, dry_run=True).plan
+    assert len(plan) == 8 and {why for _, why in plan} == {"template changed"}
