@@ -72,9 +72,9 @@ def main() -> None:
         if not args.no_naive:
             print(f"ratio naive / levelup: {t_naive / t_lv:.1f}x")
         if not args.no_all:
-            from levelup.report.params import _gdp_regions
+            from levelup.geo import regions
 
-            every = [c for c, _, lv in _gdp_regions() if lv in ("itl1", "itl2", "itl3")]
+            every = [c for lv in ("itl1", "itl2", "itl3") for c in regions(lv)["code"]]
             t_all, res_all = levelup_batch(every, args.jobs, work / "all")
             print(f"all ITL1+ITL2+ITL3 ({len(every)} reports, jobs={args.jobs}): {t_all:7.1f} s "
                   f"({t_all / len(every):.2f} s/report), {len(res_all.failed)} failed")

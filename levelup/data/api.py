@@ -99,5 +99,5 @@ def indicator(
             "names": dict(zip(sel["geo_code"], sel["geo_name"])),
         }
         return wide
-    levels = sorted({lv for s in candidates for lv in load(s.id, root=root).query("measure == @measure")["level"]})
+    levels = sorted({lv for s in candidates for lv in (lambda d: d.loc[d["measure"] == measure, "level"])(load(s.id, root=root))})
     raise UnknownSourceError(f"measure {measure!r} has no data at level {level!r}; it exists at {levels}")

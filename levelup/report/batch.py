@@ -166,19 +166,12 @@ def _expand(regions, level: str | None, all_: bool) -> list:
             from levelup.errors import ParameterError
 
             raise ParameterError("--all needs --level (itl1, itl2, itl3 ...)")
-        try:
-            from levelup.geo import regions as geo_regions
+        from levelup.geo import regions as geo_regions
 
-            return list(geo_regions(level)["code"])
-        except ImportError:
-            return [code for code, _, lv in P._gdp_regions() if lv == level] if level != "place" else _places()
+        return list(geo_regions(level)["code"])
     if isinstance(regions, (str, dict)):
         return [regions]
     return list(regions)
-
-
-def _places() -> list[str]:
-    return list(P._place_defs())
 
 
 def plan_jobs(
@@ -216,8 +209,8 @@ def plan_jobs(
     style_sha = _sha(_css().encode())
     meta_title = json.loads(tpl.read_text(encoding="utf-8")).get("metadata", {}).get("levelup", {}).get("title")
     sources = P.template_sources(tpl)
-    digests = source_digests(sources, P.template_sources(tpl, optional=True))
-    data_sha = _sha(dumps(digests).encode())
+    optional = P.template_sources(tpl, optional=True)
+    digests = source_digests(sources, optional)  # raises now if a required source cannot be fetched
     manifest = read_manifest(out)
     work, skip, seen = [], [], set()
     for item in _expand(regions, level, all_):
@@ -241,7 +234,7 @@ def plan_jobs(
             "template": tpl_sha,
             "style": style_sha,
             "params": _sha(dumps({"params": valid, "region": ref.__dict__, "branding": brand_key}).encode()),
-            "data": data_sha,
+            "data": _data_key(digests, sources, manifest.get("reports", {}).get(rid)),
             "levelup": __version__,
         }
         key = _sha(dumps(components).encode())
@@ -250,12 +243,23 @@ def plan_jobs(
             "id": rid, "label": f"{ref.name} ({ref.code})", "code": ref.code, "name": ref.name, "level": ref.level,
             "slug": ref.slug, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
             "branding": brand, "key": key, "components": components, "sources": sources, "timeout": timeout,
-            "retries": 1, "title": meta_title or "Regional economic profile",
+            "retries": 1, "title": meta_title or "Regional economic profile", "declared": digests,
             "paths": {k: str(v) for k, v in paths.items()},
         }
         job["reason"] = _reason(job, manifest.get("reports", {}).get(rid), out, force)
         (work if job["reason"] else skip).append(job)
     return work, skip, out
+
+
+def _data_key(declared: dict, required: list[str], entry: dict | None) -> str:
+    """Hash of the files of every source the template declares and of every source this report
+    read last time (recorded in the manifest), so a section that reads an undeclared source is
+    still covered by the build key."""
+    read_before = [sid for sid in (entry or {}).get("sources", {}) if sid not in declared]
+    digests = dict(declared)
+    if read_before:
+        digests |= source_digests(required, read_before)
+    return _sha(dumps({k: digests[k] for k in sorted(digests)}).encode())
 
 
 def _check_writable(out: Path) -> None:
@@ -294,6 +298,10 @@ def _reason(job: dict, entry: dict | None, out: Path, force: bool) -> str | None
 # running
 # --------------------------------------------------------------------------------------------
 def _record(manifest: dict, out: Path, job: dict, res: dict) -> None:
+    # the data key covers what the report actually read (see _data_key), as the next plan computes it
+    components = dict(job["components"])
+    components["data"] = _data_key(job["declared"], job["sources"], {"sources": res.get("sources", {})})
+    job = job | {"components": components, "key": _sha(dumps(components).encode())}
     old = manifest["reports"].get(job["id"], {}).get("outputs", {})
     outputs = dict(old) if manifest["reports"].get(job["id"], {}).get("key") == job["key"] else {}
     for fmt, o in res["outputs"].items():

@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from levelup.errors import ParameterError, UnknownRegionError, close_matches
+from levelup.errors import ParameterError, close_matches
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "notebooks" / "reports" / "region_report.ipynb"
 
@@ -198,86 +198,13 @@ def _check_type(p: Parameter, value: Any) -> None:
 
 
 def _resolve(query: str, level: str | None = None) -> RegionRef:
-    """A region from a code or name: ``levelup.geo.resolve`` when present, else the GDP table's codes.
+    """A region from a code or name through ``levelup.geo.resolve`` (ITL units, local and
+    combined authorities, custom places; UnknownRegionError with suggestions otherwise)."""
+    from levelup.geo import resolve
 
-    ``levelup.geo.resolve`` (custom places included) is used as soon as it can be imported; the
-    fallback knows the ITL1/ITL2/ITL3 regions of the GDP workbook only.
-    """
-    geo_resolve = _geo_resolve()
-    if geo_resolve is not None:
-        r = geo_resolve(query, level=level)
-        parent = getattr(r, "parent", None)
-        if parent is not None and not isinstance(parent, str):
-            parent = getattr(parent, "code", str(parent))
-        return RegionRef(r.code, r.name, r.level, parent, tuple(getattr(r, "members", ()) or ()),
-                         getattr(r, "member_level", "itl3"))
-    return _resolve_from_gdp(query, level)
-
-
-def _geo_resolve():
-    import importlib
-
-    try:
-        mod = importlib.import_module("levelup.geo.resolve")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("levelup.geo", "levelup.geo.resolve"):
-            return None
-        raise
-    return getattr(mod, "resolve", None)
-
-
-def _norm(text: str) -> str:
-    import re
-
-    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
-
-
-@lru_cache(maxsize=1)
-def _gdp_regions() -> tuple[tuple[str, str, str], ...]:
-    import levelup.data
-
-    df = levelup.data.load("gdp")
-    sel = df[df["level"].isin(["itl1", "itl2", "itl3"])][["geo_code", "geo_name", "level"]].drop_duplicates("geo_code")
-    return tuple(sel.itertuples(index=False, name=None))
-
-
-def _resolve_from_gdp(query: str, level: str | None = None) -> RegionRef:
-    rows = [r for r in _gdp_regions() if level is None or r[2] == level]
-    order = {"itl1": 0, "itl2": 1, "itl3": 2}
-    q = _norm(query)
-    hits = sorted((r for r in rows if _norm(r[0]) == q or _norm(r[1]) == q), key=lambda r: order[r[2]])
-    if not hits and level in (None, "place"):
-        place = _place_ref(query)
-        if place is not None:
-            return place
-    if not hits:
-        names = [f"{n} ({c})" for c, n, _ in rows]
-        sugg = close_matches(str(query), [n for _, n, _ in rows] + [c for c, _, _ in rows], n=3)
-        label = {c: f"{n} ({c})" for c, n, _ in rows} | {n: f"{n} ({c})" for c, n, _ in rows}
-        sugg = [label[s] for s in sugg]
-        hint = f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else ""
-        where = f" at level {level!r}" if level else ""
-        raise UnknownRegionError(f"no region {query!r}{where}{hint} ({len(names)} known)", sugg)
-    code, name, lv = hits[0]
-    parent = code[:-1] if lv in ("itl2", "itl3") else None
-    return RegionRef(code, name, lv, parent, ())
-
-
-def _place_defs() -> dict:
-    try:
-        from levelup.geo.places import place_defs
-    except ImportError:
-        return {}
-    return {c: p for c, p in place_defs().items() if p.member_level == "itl3"}
-
-
-def _place_ref(query: str) -> RegionRef | None:
-    q = _norm(query)
-    for code, p in _place_defs().items():
-        if q in (_norm(code), _norm(p.name)):
-            tops = {m[:3] for m in p.members}
-            return RegionRef(code, p.name, "place", tops.pop() if len(tops) == 1 else None, tuple(p.members))
-    return None
+    r = resolve(query, level=level)
+    parent = r.parent if r.parent is None or isinstance(r.parent, str) else getattr(r.parent, "code", str(r.parent))
+    return RegionRef(r.code, r.name, r.level, parent, tuple(r.members or ()), r.member_level)
 
 
 def resolve_region(query: str, level: str | None = None) -> RegionRef:

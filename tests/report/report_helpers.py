@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,13 +36,34 @@ def custom_template(tmp: Path, extra_params: str = "", extra_cells: list[str] | 
     return path
 
 
+def _ppid(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _ours(pid: int) -> bool:
+    """A kernel this test process left behind: a descendant of it, or an orphan (its batch exited)."""
+    me, p = os.getpid(), pid
+    for _ in range(64):
+        p = _ppid(p)
+        if p == me:
+            return True
+        if p <= 1:
+            return _ppid(pid) <= 1
+    return False
+
+
 def batch_kernels() -> list[int]:
-    """Kernels still running in a batch's working folder (their cwd is under levelup-batch-*)."""
+    """Kernels still running in a batch's working folder (their cwd is under levelup-batch-*).
+
+    Only kernels of this test process's batches count (descendants, or orphans whose batch has
+    exited), so other batches running on the same machine do not make the test fail.
+    """
     pids = subprocess.run(["pgrep", "-f", "ipykernel"], capture_output=True, text=True).stdout.split()
     left = []
     for pid in pids:
         try:
-            if "levelup-batch-" in str(Path(f"/proc/{pid}/cwd").readlink()):
+            if "levelup-batch-" in str(Path(f"/proc/{pid}/cwd").readlink()) and _ours(int(pid)):
                 left.append(int(pid))
         except OSError:
             pass

@@ -192,3 +192,18 @@ def test_branding_from_levelup_toml_and_params(tmp_path, monkeypatch):
     assert "Draft for committee" in footer_template("North East", brand["footer"])
     assert branding({"footer": "Final"})["footer"] == "Final"  # a parameter overrides the file
     config._read_config.cache_clear()
+
+
+def test_build_key_covers_sources_read_but_not_declared(ons_dir):
+    """A section reading a source the template does not declare (jobs05 here) is still covered:
+    the key includes every source the report read last time, with its files' sha256."""
+    from levelup.data.fetch import fetch_files, sha256_of
+    from levelup.report.batch import _data_key, source_digests
+
+    declared = source_digests(["gdp"])
+    assert declared["gdp"] == {"regionalgrossdomesticproductgdpallitlregions.xlsx":
+                               sha256_of(fetch_files("gdp", progress=False)[0])}
+    plain = _data_key(declared, ["gdp"], None)
+    with_jobs = _data_key(declared, ["gdp"], {"sources": {"gdp": {}, "jobs05": {}}})
+    assert plain != with_jobs
+    assert with_jobs == _data_key(declared, ["gdp"], {"sources": {"jobs05": {}, "gdp": {}}})
