@@ -191,6 +191,21 @@ def _label_points(ax, x, y, labels, label) -> None:
             ax.annotate(str(lab), (xi, yi), fontsize=7, xytext=(2, 2), textcoords="offset points")
 
 
+def _convergence_scatter(ax, d: pd.DataFrame, years: float, curve, legend: str, label: Any, **kwargs: Any) -> Any:
+    """Growth against initial log level with a fitted curve ``curve(xs)`` and optional point labels."""
+    ax = new_axes(ax)
+    ax.scatter(d["ln_initial"], d["growth"], s=18, **kwargs)
+    xs = np.linspace(d["ln_initial"].min(), d["ln_initial"].max(), 50)
+    ax.plot(xs, curve(xs), color="black", lw=1, label=legend)
+    if label == "auto":
+        label = "all" if len(d) <= 40 else None
+    _label_points(ax, d["ln_initial"], d["growth"], list(d.index), label)
+    ax.set_xlabel("log initial level")
+    ax.set_ylabel(f"annual log growth over {years:g} years")
+    ax.legend(loc="best", fontsize=8)
+    return ax
+
+
 def _fit_ols(y: pd.Series, X: pd.DataFrame, cov: str, groups, weights):
     import statsmodels.api as sm
 
@@ -298,22 +313,11 @@ class BetaConvergence(Result):
 
     def plot(self, ax: Any = None, *, label: Any = "auto", **kwargs: Any) -> Any:
         """Convergence scatter: annualised growth against initial log level, fitted line, labels."""
-        ax = new_axes(ax)
-        d = self.data
-        ax.scatter(d["ln_initial"], d["growth"], s=18, **kwargs)
-        xs = np.linspace(d["ln_initial"].min(), d["ln_initial"].max(), 50)
         p = self.params["estimate"]
         ctrl = [c for c in p.index if c not in ("const", "ln_initial")]
-        level = p["const"] + sum(p[c] * d[c].mean() for c in ctrl)
-        ax.plot(xs, level + p["ln_initial"] * xs, color="black", lw=1,
-                label=f"beta = {self.beta:.4g} (se {self.se:.3g})")
-        if label == "auto":
-            label = "all" if len(d) <= 40 else None
-        _label_points(ax, d["ln_initial"], d["growth"], list(d.index), label)
-        ax.set_xlabel("log initial level")
-        ax.set_ylabel(f"annual log growth over {self.years:g} years")
-        ax.legend(loc="best", fontsize=8)
-        return ax
+        level = p["const"] + sum(p[c] * self.data[c].mean() for c in ctrl)
+        return _convergence_scatter(ax, self.data, self.years, lambda xs: level + p["ln_initial"] * xs,
+                                    f"beta = {self.beta:.4g} (se {self.se:.3g})", label, **kwargs)
 
 
 def beta(
@@ -410,20 +414,9 @@ class BetaNLS(Result):
 
     def plot(self, ax: Any = None, *, label: Any = "auto", **kwargs: Any) -> Any:
         """Convergence scatter with the fitted nonlinear curve."""
-        ax = new_axes(ax)
-        d = self.data
-        ax.scatter(d["ln_initial"], d["growth"], s=18, **kwargs)
-        xs = np.linspace(d["ln_initial"].min(), d["ln_initial"].max(), 50)
         T = self.years
-        ax.plot(xs, self.alpha - (1 - math.exp(-self.speed * T)) / T * xs, color="black", lw=1,
-                label=f"speed = {self.speed:.4g} (se {self.se:.3g})")
-        if label == "auto":
-            label = "all" if len(d) <= 40 else None
-        _label_points(ax, d["ln_initial"], d["growth"], list(d.index), label)
-        ax.set_xlabel("log initial level")
-        ax.set_ylabel(f"annual log growth over {T:g} years")
-        ax.legend(loc="best", fontsize=8)
-        return ax
+        return _convergence_scatter(ax, self.data, T, lambda xs: self.alpha - (1 - math.exp(-self.speed * T)) / T * xs,
+                                    f"speed = {self.speed:.4g} (se {self.se:.3g})", label, **kwargs)
 
 
 def beta_nls(
