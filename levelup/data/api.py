@@ -24,6 +24,11 @@ def load(source_id: str, *, root: str | os.PathLike | None = None, mirrors=None)
     marker in ``flag``. Files are fetched (raw dir, mirrors, download) and sha256-checked.
     """
     source = get_source(source_id)
+    if not source.parser:
+        raise UnknownSourceError(
+            f"source {source_id!r} has files but no tidy table (for the ITL3 boundaries use "
+            f"levelup.geo.boundaries.itl3()); levelup.data.fetch_files({source_id!r}) gives its files"
+        )
     paths = fetch_files(source_id, mirrors=mirrors, root=root, progress=False)
     digests = {f.path: sha256_of(p) for f, p in zip(source.files, paths)}
     # a parser that reads another source (e.g. a lookup) declares it in DEPENDS, so that

@@ -129,3 +129,11 @@ def test_sidecar_records_sources_a_parser_depends_on(data_root):
     dep = [k for k in meta["files"] if k.startswith("lad_itl_lookup:")]
     assert dep == ["lad_itl_lookup:local/lookups/LAD23_LAU121_ITL321_ITL221_ITL121_UK_LU.csv"]
     assert meta["files"][dep[0]] == "1a90ff17d11db53b1765bc84ee0d652f89bbd8623e27295785a85e4e78aae0cf"
+
+
+def test_load_of_a_source_without_a_table_says_what_to_use(data_root):
+    from levelup.data import load
+    from levelup.errors import UnknownSourceError
+
+    with pytest.raises(UnknownSourceError, match=r"boundaries.*levelup.geo.boundaries.itl3"):
+        load("boundaries")
