@@ -99,6 +99,23 @@ def benchmark_series(measure: str, level: str = "uk") -> pd.Series:
     return s
 
 
+def uk_series(measure: str, region: Any) -> pd.Series:
+    """The UK benchmark of a measure from the same file and vintage as the region's own data.
+
+    Local and combined authorities are compared with the UK total of the local-authority
+    file (the sum over its local authorities); ITL regions and ITL-based places with the UK
+    row of the ITL tables. Vintages are never mixed in one comparison.
+    """
+    from levelup.geo import benchmark
+
+    reg = _resolve(region)
+    if _data_level(reg) == "lad":
+        s = benchmark(measure, "lad").astype(float)
+        s.attrs = {"source": "lad_gdp"}
+        return s
+    return benchmark_series(measure, "uk")
+
+
 def rank_among_peers(measure: str, region: Any, year: int) -> tuple[int, int] | None:
     """(rank, number of peers) of a region at its own level in ``year`` (1 = highest), or None."""
     reg = _resolve(region)
@@ -198,9 +215,12 @@ class Headline(Result):
                     f" (UK {r['uk_index_last']:+.2f}%)"
                 )
                 continue
+            if r["measure"] == "population":
+                rel = f"{r['uk_index_last']:.2f}% of the UK"
+            else:
+                rel = f"UK=100: {r['uk_index_last']:6.1f} ({r['change_index_points']:+.1f} since {r['first_year']})"
             lines.append(
-                f"{r['indicator']:34s} {r['value_last']:>12,.0f} {r['unit']:<26s} {r['last_year']}"
-                f"  UK=100: {r['uk_index_last']:6.1f} ({r['change_index_points']:+.1f} since {r['first_year']})  {rank}"
+                f"{r['indicator']:34s} {r['value_last']:>12,.0f} {r['unit']:<26s} {r['last_year']}  {rel}  {rank}"
             )
         lines += ["", *self.notes()]
         return "\n".join(lines)
@@ -225,7 +245,7 @@ def headline(
     for measure, label, kind in HEADLINE:
         try:
             s = series(measure, reg)
-            uk = benchmark_series(measure, "uk")
+            uk = uk_series(measure, reg)
         except (UnknownSourceError, ModelInputError) as exc:
             missing.append((measure, str(exc)))
             continue
@@ -279,7 +299,7 @@ class Relative(Result):
 def relative(measure: str, region: Any, *, comparators: tuple = ("parent",), level: str | None = None) -> Relative:
     """``measure`` of a region (and its parent, or other comparators) as UK = 100, by year."""
     reg = _resolve(region, level)
-    uk = benchmark_series(measure, "uk")
+    uk = uk_series(measure, reg)
     cols = {reg.name: series(measure, reg)}
     for c in comparators:
         if c == "parent":
@@ -321,7 +341,7 @@ def gap(
     reg = _resolve(place, level)
     s = series(measure, reg)
     if str(benchmark).upper() == "UK":
-        b, bname = benchmark_series(measure, "uk"), "UK"
+        b, bname = uk_series(measure, reg), "UK"
     else:
         breg = _resolve(benchmark)
         b, bname = series(measure, breg), breg.name
@@ -536,3 +556,120 @@ def shift_share(
     res = fn(region[years[0]], region[years[1]], nation[years[0]], nation[years[1]])
     object.__setattr__(res, "title", f"{res.title}: {reg.name}, {start}-{end}, against {bname}")
     return res
+
+
+# ------------------------------------------------------------ industry structure
+#: The SIC 2007 sections of the GVA-by-industry tables (ONS groups some at small areas: ``AB``
+#: and ``DE`` at ITL3, ``ABDE`` for local authorities); subsections such as ``CA-CB`` are excluded.
+_LAD_SECTION = r"^(?P<section>[A-Z]|ABDE) \("
+
+
+def _gva_sections(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], str]:
+    """(sections, totals, section names, source id) of current-price GVA at ``level``.
+
+    ``sections``: index (geo_code, section) x years; ``totals``: geo_code x years (the published
+    all-industries row). Local authorities come from ``lad_gva_industry`` (2021 codes) summed to
+    their April 2023 codes with the file's ``lad23`` column; a sum with a suppressed member is NaN.
+    """
+    from levelup.data import load
+
+    if level == "lad":
+        src = "lad_gva_industry"
+        df = load(src)
+        df = df[df["measure"] == "gva"]
+        sec = df["industry"].str.extract(_LAD_SECTION)["section"]
+        df = df.assign(section=sec.fillna(""), geo_code=df["lad23"])
+        df = df[(df["section"] != "") | (df["industry"] == "Total")]
+    else:
+        src = "gva_industry"
+        df = load(src)
+        df = df[(df["measure"] == "gva") & (df["level"] == level)]
+        df = df[(df["section"].astype(str) != "") | (df["industry"] == "Total")]
+        df = df.assign(section=df["section"].astype(str))
+    if df.empty:
+        raise UnknownSourceError(f"GVA by industry has no rows at level {level!r}")
+    names = dict(zip(df["section"], df["industry_name"]))
+    names.pop("", None)
+    df = df.assign(nan=df["value"].isna())
+    agg = df.groupby(["geo_code", "section", "year"], sort=True).agg(value=("value", "sum"), nan=("nan", "any"))
+    agg["value"] = agg["value"].where(~agg["nan"])
+    wide = agg["value"].unstack("year")
+    wide.columns = wide.columns.astype(int)
+    totals = wide.xs("", level="section")
+    sections = wide.drop(index="", level="section")
+    return sections, totals, names, src
+
+
+def industry_shares(place: Any, year: int | list[int] | None = None, *, level: str | None = None) -> pd.DataFrame:
+    """Shares of GVA by SIC 2007 section and location quotients of a place against the UK.
+
+    For a place P (its members summed), a SIC section s and a year:
+
+        share_Ps = 100 * GVA_Ps / GVA_P      uk_share_s = 100 * GVA_UKs / GVA_UK
+        LQ_Ps = share_Ps / uk_share_s        (Miller, Gibson and Wright 1991; as
+                                              :func:`levelup.models.specialisation.location_quotient`)
+
+    with ``GVA_P`` the published all-industries total (so a suppressed section does not inflate
+    the others). GVA is current basic prices, GBP million. Data: ITL regions and places made of
+    ITL3 units use the regional GVA-by-industry table (``gva_industry``); local authorities,
+    combined authorities and places made of local authorities use the local-authority table
+    (``lad_gva_industry``, 374 districts of 2021 summed to the April 2023 authorities: Cumberland =
+    Allerdale + Carlisle + Copeland, ...; newer member codes such as E08000038 map to their April
+    2023 code). The UK is the sum over every unit of the same table and level, so vintages are
+    never mixed; units with a suppressed section (ONS marker ``c``: Cornwall and the Isles of
+    Scilly) are left out of the UK sum in that year and listed in ``attrs["uk_excluded"]``. A
+    region's section is NaN where a member's value is suppressed.
+
+    Returns a tidy frame, one row per year and section: ``year, section, section_name,
+    region_gva, region_total, share, uk_gva, uk_total, uk_share, lq`` (shares in per cent).
+    ``year``: one year, a list, or None for the latest.
+
+    >>> industry_shares("Liverpool", 2021, level="lad").set_index("section").loc["C", "share"]  # doctest: +SKIP
+    """
+    from levelup.geo.aggregate import match_members
+
+    reg = _resolve(place, level)
+    if reg.level in ("itl1", "itl2", "itl3"):
+        table_level, members = reg.level, [reg.code]
+    elif reg.level in ("lad", "cauth") or getattr(reg, "member_level", None) == "lad":
+        table_level, members = "lad", [reg.code] if reg.level == "lad" else list(reg.members)
+    elif reg.level == "place":
+        table_level, members = "itl3", list(reg.members)
+    else:
+        raise ModelInputError(f"no industry structure for {reg.name} ({reg.level}): it is the benchmark")
+    sections, totals, names, src = _gva_sections(table_level)
+    codes, code_map = match_members(members, totals.index)
+    have = [int(c) for c in totals.columns]
+    years = [have[-1]] if year is None else [int(y) for y in np.atleast_1d(year)]
+    bad = [y for y in years if y not in have]
+    if bad:
+        raise UnknownSourceError(f"GVA by industry ({src}) has no year {bad}; it covers {have[0]}-{have[-1]}")
+    secs = sections.index.get_level_values("section")
+    sec_order = sorted(set(secs), key=lambda s: (s[0], len(s)))
+    rows, excluded = [], {}
+    for y in years:
+        col = sections[y].unstack("section").reindex(columns=sec_order)
+        tot = totals[y]
+        sub, t = col.loc[codes], tot.loc[codes]
+        reg_gva = sub.sum(min_count=1).where(sub.notna().all())
+        reg_tot = float(t.sum()) if t.notna().all() else np.nan
+        complete = col.notna().all(axis=1) & tot.reindex(col.index).notna()
+        excluded[y] = sorted(col.index[~complete])
+        uk_gva = col.loc[complete].sum()
+        uk_tot = float(tot.reindex(col.index)[complete].sum())
+        share, uk_share = 100 * reg_gva / reg_tot, 100 * uk_gva / uk_tot
+        rows.append(pd.DataFrame({
+            "year": y, "section": sec_order, "section_name": [names.get(s, s) for s in sec_order],
+            "region_gva": reg_gva.to_numpy(), "region_total": reg_tot, "share": share.to_numpy(),
+            "uk_gva": uk_gva.to_numpy(), "uk_total": uk_tot, "uk_share": uk_share.to_numpy(),
+            "lq": (share / uk_share).to_numpy(),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    out.attrs = {
+        "region": reg.code, "name": reg.name, "level": reg.level, "table_level": table_level, "source": src,
+        "members": tuple(codes), "code_map": code_map, "uk_excluded": excluded,
+        "unit": "GBP million, current basic prices",
+        "benchmark": f"UK = sum of the {table_level} units of the same table"
+        + (" (April 2023 authorities built from the 2021 districts)" if table_level == "lad" else ""),
+    }
+    return out
