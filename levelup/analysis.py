@@ -55,9 +55,10 @@ def series(measure: str, region: Any, *, level: str | None = None) -> pd.Series:
     """One measure by year for a region, local authority, combined authority or place.
 
     Published units are read directly; combined authorities and custom places are
-    aggregated from their members: sums for additive measures, and
-    ``sum(x * w) / sum(w)`` for per-head/per-hour measures (``WEIGHTS``), which equals
-    total output over total population or hours. A year in which any member is
+    aggregated from their members with :func:`levelup.geo.aggregate` (sums, and per-head
+    values as sum of GDP over sum of population), and per-hour or per-job measures as
+    ``sum(x * w) / sum(w)`` with hours or jobs as ``w`` (``WEIGHTS``), which equals total GVA
+    over total hours. A year in which any member is
     missing is NaN (never a partial sum).
     """
     reg = _resolve(region, level)
@@ -75,7 +76,11 @@ def series(measure: str, region: Any, *, level: str | None = None) -> pd.Series:
         if missing:
             raise UnknownSourceError(f"{measure} has no data at {data_level} for members {missing} of {reg.name}")
         block = wide.loc[members]
-        if measure in ADDITIVE:
+        from levelup.geo.aggregate import RULES, aggregate
+
+        if measure in RULES:  # sums, and ratios of sums of the published numerators
+            out = aggregate(measure, members, level=data_level).reindex(block.columns)
+        elif measure in ADDITIVE:
             out = block.sum(min_count=len(members)).where(block.notna().all())
         elif measure in WEIGHTS:
             w = indicator(WEIGHTS[measure], data_level).reindex(index=members, columns=block.columns)
@@ -673,3 +678,48 @@ def industry_shares(place: Any, year: int | list[int] | None = None, *, level: s
         + (" (April 2023 authorities built from the 2021 districts)" if table_level == "lad" else ""),
     }
     return out
+
+
+# ------------------------------------------------------------------------ peers
+def peer_table(place: Any, n: int = 5, *, on: tuple[str, ...] = ("gdp_per_head", "population"),
+               year: int | None = None, level: str | None = None) -> pd.DataFrame:
+    """A place and its ``n`` statistical neighbours with GDP per head and population.
+
+    Neighbours from :func:`levelup.geo.peers`: among places of the same kind (ITL1/2/3 units, local
+    authorities, combined authorities), the smallest standardised Euclidean distance
+    ``d(p, j) = sqrt(sum_k (z_pk - z_jk)^2)`` on the indicators ``on`` (z-scores, ddof 0, across
+    the kind; CIPFA Nearest Neighbours Model, 2019; Everitt et al., *Cluster Analysis*, 2011,
+    sec. 3.3), in ``year`` (default: the latest year the place has every indicator). Values are
+    those of the same tables: published rows for ITL units and local authorities, sum(GDP) /
+    sum(population) over members for combined authorities (:func:`levelup.geo.aggregate`).
+
+    Custom places have no peers (they are compared with the UK, not ranked among other places):
+    ``ModelInputError``. Returns one row for the place (``rank`` 0, ``role`` "place") then one per
+    neighbour, nearest first: ``rank, role, code, name, distance, gdp_per_head, population, year``.
+
+    >>> peer_table("Barking and Dagenham", n=3)[["rank", "name"]]   # doctest: +SKIP
+    """
+    from levelup.geo import peers
+    from levelup.geo.aggregate import aggregate_level
+
+    reg = _resolve(place, level)
+    if reg.level not in ("itl1", "itl2", "itl3", "lad", "cauth"):
+        raise ModelInputError(
+            f"{reg.name} is a {reg.level}: custom places are compared with the UK and their parent regions, "
+            "not with statistical neighbours"
+        )
+    res = peers(reg, n=n, on=on, year=year)
+    cols = {}
+    for m in ("gdp_per_head", "population"):
+        wide = aggregate_level(m, "cauth") if reg.level == "cauth" else indicator(m, reg.level)
+        cols[m] = wide[res.year] if res.year in wide.columns else pd.Series(dtype=float)
+    t = res.table[["rank", "code", "name", "distance"]].copy()
+    own = pd.DataFrame({"rank": [0], "code": [reg.code], "name": [reg.name], "distance": [0.0]})
+    t = pd.concat([own, t], ignore_index=True)
+    t.insert(1, "role", ["place"] + ["peer"] * (len(t) - 1))
+    for m, s in cols.items():
+        t[m] = s.reindex(t["code"]).to_numpy(dtype=float)
+    t["year"] = res.year
+    t.attrs = {"kind": res.kind, "on": res.on, "year": res.year, "n_candidates": res.n_candidates,
+               "dropped": res.dropped, "notes": res.notes()}
+    return t

@@ -98,3 +98,22 @@ def test_moran_itl3_gdp_per_head_positive_and_significant(data_root):
     assert m.I > 0.2 and m.p_norm < 0.01 and m.p_sim <= 0.01
     again = spatial.moran(y, w, permutations=199, rng=7)
     assert again.p_sim == m.p_sim  # permutation inference is reproducible from the seed
+
+
+def test_combined_authority_headline_uses_one_vintage(data_root):
+    """Tees Valley (combined authority): sum(GDP)/sum(population) over its councils, against the UK total
+    of the same local-authority file (April 2025 release), never the ITL release's UK row."""
+    from levelup.data import load
+    from levelup.geo import resolve
+
+    reg = resolve("Tees Valley", level="cauth")
+    h = analysis.headline(reg).to_frame().set_index("measure")
+    la = load("lad_gdp")
+    year = int(h.loc["gdp_per_head", "last_year"])
+    la_y = la[la["year"] == year]
+    lads = la_y[la_y["level"] == "lad"].pivot(index="geo_code", columns="measure", values="value")
+    members = lads.loc[list(reg.members)]
+    expected = members["gdp"].sum() * 1e6 / members["population"].sum()
+    assert h.loc["gdp_per_head", "value_last"] == pytest.approx(expected, rel=1e-9)
+    uk = lads["gdp"].sum() * 1e6 / lads["population"].sum()
+    assert h.loc["gdp_per_head", "uk_index_last"] == pytest.approx(100 * expected / uk, rel=1e-9)
