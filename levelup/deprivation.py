@@ -12,6 +12,10 @@ reversed rank ``s_i = N + 1 - r_i`` (so N = most deprived) and population ``p_i`
 
 * share_most_deprived_10pct = (number of the place's areas in decile 1) / (its areas)
 * average_rank = sum_i p_i s_i / sum_i p_i  (population-weighted, on reversed ranks)
+* tied ranks: File 1 of IoD2019 gives both areas of each of its 26 tied pairs the lower rank
+  ``r`` (the next area has ``r + 2``); the summary measures take the mean rank of the tie,
+  ``r + 0.5`` (inferred from File 10, where it alone reproduces e.g. Eastbourne, Woking, St
+  Albans and Camden: both ``r`` and ``r + 1`` miss their local concentration by 0.02-0.11)
 * extent = sum_i p_i w_i / sum_i p_i, with the area's national percentile
   ``q_i = ceil(100 r_i / N)`` and ``w_i = 1`` for ``q_i <= 10``,
   ``w_i = 0.95 - 0.90 (q_i - 11) / 19`` for ``11 <= q_i <= 30`` (a linear slide from 0.95 at
@@ -245,10 +249,29 @@ def extent_weight(rank: np.ndarray, n: int) -> np.ndarray:
     return np.where(q <= 10, 1.0, np.where(q <= 30, 0.95 - 0.90 * (q - 11) / 19, 0.0))
 
 
+def _mean_tied_rank(rank: pd.Series | np.ndarray) -> np.ndarray:
+    """Ranks with ties replaced by the mean rank of the tie (``r, r`` -> ``r + 0.5, r + 0.5``).
+
+    Publishers print a tie as the lowest rank twice (IoD2019 File 1: 26 pairs); MHCLG's
+    district summaries (File 10) use the mean rank of each tie. Untied ranks, and ranks already
+    printed as a mean (non-integer, e.g. SIMD's x.5 domain ranks), are unchanged.
+    """
+    r = pd.Series(np.asarray(rank, dtype=float))
+    k = r.map(r.value_counts())
+    return r.where((k == 1) | (r % 1 != 0), r + (k - 1) / 2).to_numpy()
+
+
 def _summarise(members: pd.DataFrame, n: int, has_pop: bool) -> pd.DataFrame:
-    """members: rows (group, rank, decile, population) -> one row per group."""
-    m = members.sort_values(["group", "rank"], kind="stable").copy()
-    m["rev"] = n + 1 - m["rank"]
+    """members: rows (group, rank, decile, population[, rank_mean]) -> one row per group.
+
+    ``rank_mean`` (ties at their mean rank, over the whole nation) drives the reversed rank
+    of average rank and local concentration; without it ``rank`` is used as is.
+    """
+    m = members.copy()
+    if "rank_mean" not in m:
+        m["rank_mean"] = m["rank"].astype(float)
+    m = m.sort_values(["group", "rank_mean"], kind="stable")
+    m["rev"] = n + 1 - m["rank_mean"]
     g = m.groupby("group", sort=False)
     out = pd.DataFrame({"n_areas": g.size()})
     out["share_most_deprived_10pct"] = g["decile"].apply(lambda d: float((d == 1).mean()))
@@ -364,7 +387,8 @@ def deprivation(
     share_most_deprived_10pct = #{decile_i = 1} / n; average_rank = sum p_i s_i / sum p_i;
     extent = sum p_i w_i / sum p_i with w_i = 1 (percentile <= 10), 0.95 ... 0.05 (11th-30th,
     linear), 0 otherwise; local_concentration = population-weighted mean of s_i over the most
-    deprived areas holding exactly 10% of the population; rank_of_* 1 = most deprived.
+    deprived areas holding exactly 10% of the population; rank_of_* 1 = most deprived. Tied
+    small-area ranks count at the tie's mean rank (r + 0.5 for a printed pair r, r), as File 10 does.
     Without small-area populations (Wales, Northern Ireland, IoD2025 in this mirror) the
     population-weighted measures are NaN and listed in ``not_computable``;
     ``average_rank_unweighted`` (plain mean of s_i, not an official measure) is always given.
@@ -411,8 +435,9 @@ def deprivation(
     member = pd.DataFrame(
         [(g, lad) for g, (_, lads) in groups.items() for lad in lads], columns=["group", "lad_code"]
     )
+    areas = areas.assign(rank_mean=_mean_tied_rank(areas["rank"]))  # ties over the whole nation
     members = member.merge(areas, on="lad_code", how="inner")
-    out = _summarise(members[["group", "rank", "decile", "population"]], n_total, has_pop)
+    out = _summarise(members[["group", "rank", "rank_mean", "decile", "population"]], n_total, has_pop)
     out.insert(0, "name", [groups[g][0] for g in out.index])
     out.index.name = "code"
     out = out.reset_index()
