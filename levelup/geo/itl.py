@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import pandas as pd
 
-from levelup.errors import LevelupError
+from levelup.errors import LevelupError, UnknownRegionError
 
 ITL_LEVELS = ("itl1", "itl2", "itl3")
 
@@ -39,6 +39,11 @@ NUTS_CHANGES = {
 }
 
 _NUTS_RE = re.compile(r"UK[C-N][0-9A-Z]{0,3}")
+
+#: NUTS units of earlier versions with no ITL 2021 (= NUTS 2016) counterpart, used when the ITL
+#: lookup cannot be read: London's UKI1/UKI2 (split into UKI3-UKI7 in NUTS 2013, from 2015) and
+#: Scotland's UKM2/UKM3 (replaced by UKM7-UKM9 in NUTS 2016, from 2018).
+_RETIRED_NUTS_RE = re.compile(r"UK(I[12]|M[23])[0-9A-Z]{0,2}")
 
 
 @lru_cache(maxsize=1)
@@ -126,8 +131,21 @@ def children(code: str) -> tuple[str, ...]:
     return ()
 
 
+def _itl_codes() -> frozenset[str] | None:
+    try:
+        return frozenset(itl_table()["code"])
+    except LevelupError:  # the lookup cannot be read: fall back to the known retired codes
+        return None
+
+
 def nuts_to_itl(code: str) -> tuple[str, str] | None:
     """The ITL 2021 code for a NUTS (UK-prefixed) code and a note on the change; None if not NUTS-like.
+
+    ITL 2021 (1 January 2021) is NUTS 2016 with ``TL`` for ``UK``; UKK21/UKK22 changed
+    area (see ``NUTS_CHANGES``). A code of an earlier NUTS version whose ``TL`` twin is not an
+    ITL 2021 unit (UKI1/UKI2 London, replaced in NUTS 2013; UKM2/UKM3 Scotland, replaced in
+    NUTS 2016) covers a different area, so it raises ``UnknownRegionError`` saying so
+    instead of returning a code that does not exist.
 
     >>> nuts_to_itl("UKC11")   # doctest: +SKIP
     ('TLC11', 'NUTS code UKC11 read as ITL 2021 code TLC11 (same area, TL prefix since January 2021)')
@@ -142,4 +160,12 @@ def nuts_to_itl(code: str) -> tuple[str, str] | None:
             f"NUTS code {code} corresponds to ITL 2021 code {new} with a boundary change ({why}); from {date}",
         )
     new = "TL" + code[2:]
+    known = _itl_codes()
+    if (known is not None and new not in known) or (known is None and _RETIRED_NUTS_RE.fullmatch(code)):
+        raise UnknownRegionError(
+            f"{code} is not a NUTS 2016 code: {new} is not an ITL 2021 unit. ITL 2021 kept the NUTS 2016 "
+            "codes with the prefix TL; codes of earlier NUTS versions (e.g. UKI1/UKI2 London, replaced in "
+            "NUTS 2013; UKM2/UKM3 Scotland, replaced by UKM7-UKM9 in NUTS 2016) cover other areas and have "
+            "no one-to-one ITL successor: map such data by area (see levelup.geo.regions())."
+        )
     return new, f"NUTS code {code} read as ITL 2021 code {new} (same area, TL prefix since January 2021)"

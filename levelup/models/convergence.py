@@ -124,8 +124,10 @@ _TIME_COLS = ("year", "period", "time", "date")
 
 
 def _wide(panel: Any, *, missing: Missing = "raise", what: str = "panel", min_units: int = 3,
-          min_periods: int = 2) -> tuple[pd.DataFrame, tuple]:
-    """Wide float frame (units x periods) from wide or long input; apply the missing policy."""
+          min_periods: int = 2, numeric: bool = True) -> tuple[pd.DataFrame, tuple]:
+    """Wide float frame (units x periods) from wide or long input; apply the missing policy.
+
+    ``numeric=False`` keeps the values as given (labels of discrete states)."""
     if isinstance(panel, pd.Series):
         if not (isinstance(panel.index, pd.MultiIndex) and panel.index.nlevels == 2):
             raise ModelInputError(
@@ -157,15 +159,15 @@ def _wide(panel: Any, *, missing: Missing = "raise", what: str = "panel", min_un
             f"'value' columns, or a Series with a (unit, period) MultiIndex; got {type(panel).__name__}"
         )
     nonnum = [c for c, dt in wide.dtypes.items() if not pd.api.types.is_numeric_dtype(dt)]
-    if nonnum:
+    if nonnum and numeric:
         raise ModelInputError(f"{what}: non-numeric columns {nonnum[:10]}; put unit labels in the index")
     if wide.index.has_duplicates:
         dups = sorted(set(map(str, wide.index[wide.index.duplicated()])))
         raise ModelInputError(f"{what}: duplicated unit labels: {', '.join(dups[:20])}")
-    if not (wide.dtypes == np.float64).all():
+    if numeric and not (wide.dtypes == np.float64).all():
         wide = wide.astype(float)
     dropped: tuple = ()
-    if np.isnan(wide.to_numpy()).any():
+    if wide.isna().to_numpy().any():
         wide, dropped = handle_missing(wide, missing=missing, what=what)
     elif missing not in ("raise", "drop"):
         raise ModelInputError(f"missing must be 'raise' or 'drop', got {missing!r}")
@@ -1399,9 +1401,20 @@ class MarkovChain(Result):
 def _classify(wide: pd.DataFrame, k, bins, discrete) -> tuple[np.ndarray, list, pd.DataFrame | None, str]:
     V = wide.to_numpy()
     if discrete:
-        states = sorted(pd.unique(V.ravel()).tolist())
+        cats = [wide[c].cat.categories for c in wide.columns if isinstance(wide[c].dtype, pd.CategoricalDtype)]
+        if len(cats) == wide.shape[1] and all(c.equals(cats[0]) for c in cats):
+            states = list(cats[0])  # categorical states: the declared order, unobserved ones included
+        else:
+            try:
+                states = sorted(pd.unique(V.ravel()).tolist())
+            except TypeError as exc:
+                raise ModelInputError(
+                    "discrete states must be of one sortable type (numbers or labels), or ordered "
+                    "categoricals with the same categories in every period"
+                ) from exc
         pos = {s: i for i, s in enumerate(states)}
-        return np.vectorize(pos.__getitem__)(V), states, None, "given (already discrete) states"
+        ids = np.vectorize(pos.__getitem__, otypes=[int])(V)
+        return ids, states, None, f"given (already discrete) states, in the order {states}"
     if bins is not None:
         cuts = np.asarray(bins, dtype=float)
         if cuts.ndim != 1 or np.any(np.diff(cuts) <= 0):
@@ -1472,7 +1485,9 @@ def markov(
     (linear-interpolation quantiles, right-closed classes, as ``mapclassify.Quantiles``;
     values tied at a cut-off go to the lower class, and coinciding cut-offs leave empty
     classes rather than renumbering) or by fixed ``bins`` (the k-1 inner cut-offs), or
-    taken as given with ``discrete=True``. Transitions are pooled over consecutive periods:
+    taken as given with ``discrete=True`` (numbers or labels such as ``"low"``/``"high"``,
+    ordered as sorted, or categoricals in their declared order). Transitions are pooled over
+    consecutive periods:
     :math:`\hat p_{ij} = n_{ij} / \sum_j n_{ij}`. The steady state solves
     :math:`\pi = \pi P`, :math:`\sum \pi = 1`; mean first passage times (Kemeny and Snell
     1976) are ``inf`` where a class cannot be reached for sure, diagonal = recurrence times.
@@ -1490,7 +1505,7 @@ def markov(
     """
     from scipy.sparse.csgraph import connected_components
 
-    wide, dropped = _wide(panel, missing=missing, min_units=2 if discrete else 3)
+    wide, dropped = _wide(panel, missing=missing, min_units=2 if discrete else 3, numeric=not discrete)
     ids, states, cuts, method = _classify(wide, k, bins, discrete)
     kk = len(states)
     counts = np.zeros((kk, kk))

@@ -239,9 +239,11 @@ def gini(
 
 
 def _theil_t(y: np.ndarray, s: np.ndarray) -> float:
-    r = y / np.sum(s * y)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
+    mu = np.sum(s * y)
+    if mu <= 0:  # every value zero (e.g. one group of a decomposition): no inequality, by 0 ln 0 = 0
+        return 0.0
+    r = y / mu
+    terms = np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)), 0.0)
     return float(max(np.sum(s * terms), 0.0))
 
 
@@ -572,9 +574,12 @@ def _decompose(
         m = g == name
         sg = s[m].sum()
         yg = y[m]
-        mug = np.sum(s[m] * yg) / sg
         inc_share = np.sum(s[m] * yg) / mu
-        own = _theil_t(yg, s[m] / sg) if index == "theil" else _mld(yg, s[m] / sg)
+        if sg > 0:
+            mug = np.sum(s[m] * yg) / sg
+            own = _theil_t(yg, s[m] / sg) if index == "theil" else _mld(yg, s[m] / sg)
+        else:  # a group with zero total weight has no people: no mean, contributes nothing
+            mug, own = np.nan, 0.0
         weight = inc_share if index == "theil" else sg
         rows.append(
             {
@@ -591,10 +596,13 @@ def _decompose(
     groups = pd.DataFrame(rows)
     within = float(groups["within_contribution"].sum())
     if index == "theil":
-        between = float(np.sum(groups["income_share"] * np.log(groups["relative_mean"])))
+        # a group whose values are all zero has income share 0 and adds 0 (limit Y ln Y -> 0)
+        share, rel = groups["income_share"].to_numpy(), groups["relative_mean"].to_numpy()
+        between = float(np.sum(np.where(share > 0, share * np.log(np.where(share > 0, rel, 1.0)), 0.0)))
         total = _theil_t(y, s)
     else:
-        between = float(np.sum(groups["population_share"] * np.log(1.0 / groups["relative_mean"])))
+        pop, rel = groups["population_share"].to_numpy(), groups["relative_mean"].to_numpy()
+        between = float(np.sum(np.where(pop > 0, pop * np.log(1.0 / np.where(pop > 0, rel, 1.0)), 0.0)))
         total = _mld(y, s)
     # between is a Kullback-Leibler divergence, >= 0 exactly; clip rounding noise only
     if between < 0:
