@@ -66,7 +66,7 @@ def _check_data() -> list[tuple[bool, str]]:
         out.append((online, msg + ("; ons.gov.uk is reachable, `levelup fetch` will download them" if online else
                                    "; no network either: set LEVELUP_MIRROR or [data] mirrors in levelup.toml")))
     else:
-        out.append((True, f"data: every registered file found (mirrors: {', '.join(map(str, mirrors)) or 'none'})"))
+        out.append((True, f"every registered file found (mirrors: {', '.join(map(str, mirrors)) or 'none'})"))
     bad = []
     for side in sorted(config.processed_dir().glob("*.json")):
         parquet = side.with_suffix(".parquet")
