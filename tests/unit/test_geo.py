@@ -228,3 +228,13 @@ def test_peer_group_from_file(tmp_path):
     assert any("Greater Manchester" in o for o in res.other_kind)  # a cauth: listed, not ranked
     with pytest.raises(UnknownRegionError, match="no peer group"):
         geo.peers("Cardiff", on=x, group="nope", places_files=[f])
+
+
+def test_place_file_with_lad_codes_that_do_not_exist(tmp_path):
+    bad = write(tmp_path / "lads.toml", '[place.X]\nname = "Made up"\nlads = ["E06000001", "E09999999"]\n')
+    with pytest.raises(UnknownRegionError, match=r"lads.toml, place 'X'.*E09999999"):
+        geo.places(bad)
+    grp = write(tmp_path / "grp.toml", '[group.net]\nname = "Net"\nmembers = ["Cardiff", "E09999999"]\n')
+    x = pd.DataFrame({"a": np.arange(361.0)}, index=geo.regions("lad")["code"])
+    with pytest.raises(UnknownRegionError, match="E09999999"):
+        geo.peers("Cardiff", on=x, group="net", places_files=[grp])
