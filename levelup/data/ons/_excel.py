@@ -129,16 +129,47 @@ def year_columns(header: pd.Series, start_col: int = 0) -> dict[int, int]:
 def melt_years(
     frame: pd.DataFrame, id_cols: Mapping[str, int], years: Mapping[int, int]
 ) -> pd.DataFrame:
-    """Wide rows (one column per year) to long rows ``{id...}, year, value, flag``."""
-    ids = {k: frame.iloc[:, c].astype(str).str.strip().to_numpy() for k, c in id_cols.items()}
-    parts = []
-    for col, year in years.items():
-        value, flag = to_number(frame.iloc[:, col])
-        part = pd.DataFrame(ids)
-        part["year"] = year
-        part["value"] = value.to_numpy()
-        part["flag"] = flag.to_numpy()
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*ids, "year", "value", "flag"])
-    out["year"] = out["year"].astype(np.int64)
+    """Wide rows (one column per year) to long rows ``{id...}, year, value, flag``, year-major,
+    in one vectorised pass."""
+    cols, yrs = list(years), list(years.values())
+    value, flag = to_number(pd.Series(frame.iloc[:, cols].to_numpy().ravel(order="F"), dtype=object))
+    out = pd.DataFrame(
+        {k: np.tile(frame.iloc[:, c].astype(str).str.strip().to_numpy(), len(cols)) for k, c in id_cols.items()}
+    )
+    out["year"] = np.repeat(np.asarray(yrs, dtype=np.int64), len(frame))
+    out["value"] = value.to_numpy()
+    out["flag"] = flag.to_numpy()
     return out
+
+
+def read_wide_table(
+    wb: Workbook,
+    sheet: str,
+    *,
+    header_row: int,
+    headers: tuple[str, ...],
+    ids: Mapping[str, int],
+    measure: str,
+    unit: str,
+    price_basis: str,
+) -> pd.DataFrame:
+    """A sheet laid out as id columns (``headers``) then one column per year, as tidy rows.
+
+    Checks the id headers in ``header_row`` (0-based) and that year columns follow them;
+    rows with an empty second id column (footers, blank lines) are dropped.
+    """
+    raw = wb.sheet(sheet)
+    expect_header(raw, header_row, dict(enumerate(headers)), sheet=sheet, path=wb.path)
+    years = year_columns(raw.iloc[header_row], start_col=len(headers))
+    if not years:
+        raise LayoutError(
+            f"{wb.path.name}, sheet {sheet!r}: expected year columns such as '1998' in row {header_row + 1}, "
+            "found none"
+        )
+    body = raw.iloc[header_row + 1 :]
+    body = body[body.iloc[:, 1].astype(str).str.strip().ne("")]
+    long = melt_years(body, ids, years)
+    long["measure"] = measure
+    long["unit"] = unit
+    long["price_basis"] = price_basis
+    return long

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from levelup.data.ons._excel import Workbook, expect_header, melt_years, year_columns
+from levelup.data.ons._excel import Workbook, read_wide_table
 
 #: ONS's ``ITL`` column to levelup's level names.
 ITL_LEVELS = {"UK": "uk", "ITL1": "itl1", "ITL2": "itl2", "ITL3": "itl3", "Other": "other"}
@@ -34,20 +34,11 @@ def read_itl_table(
     extra_cols: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """One sheet as tidy rows; checks the three id headers and that year columns exist."""
-    raw = wb.sheet(sheet)
-    expect_header(raw, header_row, dict(enumerate(headers)), sheet=sheet, path=wb.path)
-    years = year_columns(raw.iloc[header_row])
-    if not years:
-        raise_layout(wb.path, sheet, header_row, "year columns such as '1998'")
-    body = raw.iloc[header_row + 1 :]
-    body = body[body.iloc[:, 1].astype(str).str.strip().ne("")]
     ids = {"itl": 0, "geo_code": 1, "geo_name": 2, **(extra_cols or {})}
-    long = melt_years(body, ids, years)
+    long = read_wide_table(wb, sheet, header_row=header_row, headers=headers, ids=ids, measure=measure,
+                           unit=unit, price_basis=price_basis)
     long["level"] = [level_of(i, c) for i, c in zip(long["itl"], long["geo_code"])]
     long = long.drop(columns="itl")
-    long["measure"] = measure
-    long["unit"] = unit
-    long["price_basis"] = price_basis
     return long
 
 

@@ -24,8 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from levelup.data.ons._excel import Workbook, expect_header, melt_years, year_columns
-from levelup.errors import LayoutError
+from levelup.data.ons._excel import Workbook, read_wide_table
 
 PARSER_VERSION = 1
 
@@ -48,20 +47,9 @@ ADDITIVE = ("gva_total", "gdp", "population")
 
 def read_table(wb: Workbook, sheet: str, measure: str, unit: str, price_basis: str) -> pd.DataFrame:
     """One LA table as tidy rows; checks the id headers in row 2 and the year columns."""
-    raw = wb.sheet(sheet)
-    expect_header(raw, 1, dict(enumerate(HEADERS)), sheet=sheet, path=wb.path)
-    years = year_columns(raw.iloc[1], start_col=3)
-    if not years:
-        raise LayoutError(
-            f"{wb.path.name}, sheet {sheet!r}: expected year columns such as '1998' in row 2, found none"
-        )
-    body = raw.iloc[2:]
-    body = body[body.iloc[:, 1].astype(str).str.strip().ne("")]
-    long = melt_years(body, {"itl1_name": 0, "geo_code": 1, "geo_name": 2}, years)
+    long = read_wide_table(wb, sheet, header_row=1, headers=HEADERS, ids={"itl1_name": 0, "geo_code": 1, "geo_name": 2},
+                           measure=measure, unit=unit, price_basis=price_basis)
     long["level"] = "lad"
-    long["measure"] = measure
-    long["unit"] = unit
-    long["price_basis"] = price_basis
     return long
 
 

@@ -19,11 +19,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from levelup.data.ons._excel import Workbook, expect_header, to_number, year_columns
-from levelup.errors import LayoutError
+from levelup.data.ons._excel import Workbook, read_wide_table
 
 PARSER_VERSION = 1
 #: Sources this parser reads besides its own files (part of the cache key).
@@ -37,37 +35,12 @@ SHEETS = {
 }
 
 
-def melt_block(body: pd.DataFrame, ids: dict[str, int], years: dict[int, int]) -> pd.DataFrame:
-    """Wide rows to long ``{ids}, year, value, flag`` in one vectorised pass (year-major order)."""
-    cols, yrs = list(years), list(years.values())
-    value, flag = to_number(pd.Series(body.iloc[:, cols].to_numpy().ravel(order="F"), dtype=object))
-    out = pd.DataFrame(
-        {k: np.tile(body.iloc[:, c].astype(str).str.strip().to_numpy(), len(cols)) for k, c in ids.items()}
-    )
-    out["year"] = np.repeat(np.asarray(yrs, dtype=np.int64), len(body))
-    out["value"] = value.to_numpy()
-    out["flag"] = flag.to_numpy()
-    return out
-
-
 def read_sheet(wb: Workbook, sheet: str, measure: str, unit: str, price_basis: str) -> pd.DataFrame:
     """One by-industry sheet as tidy rows (checks the five id headers and the year columns)."""
-    raw = wb.sheet(sheet)
-    expect_header(raw, 1, dict(enumerate(HEADERS)), sheet=sheet, path=wb.path)
-    years = year_columns(raw.iloc[1], start_col=5)
-    if not years:
-        raise LayoutError(
-            f"{wb.path.name}, sheet {sheet!r}: expected year columns such as '1998' in row 2, found none"
-        )
-    body = raw.iloc[2:]
-    body = body[body.iloc[:, 1].astype(str).str.strip().ne("")]
-    long = melt_block(
-        body, {"itl1_name": 0, "geo_code": 1, "geo_name": 2, "industry": 3, "industry_name": 4}, years
-    )
+    ids = {"itl1_name": 0, "geo_code": 1, "geo_name": 2, "industry": 3, "industry_name": 4}
+    long = read_wide_table(wb, sheet, header_row=1, headers=HEADERS, ids=ids, measure=measure, unit=unit,
+                           price_basis=price_basis)
     long["level"] = "lad"
-    long["measure"] = measure
-    long["unit"] = unit
-    long["price_basis"] = price_basis
     return long
 
 
