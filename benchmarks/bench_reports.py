@@ -6,6 +6,11 @@ with warm kernels, one reused browser per worker and ``--jobs`` worker processes
 
     python benchmarks/bench_reports.py                # 12 ITL1 both ways, then all ITL1+ITL2+ITL3
     python benchmarks/bench_reports.py --no-all --jobs 2
+    python benchmarks/bench_reports.py --no-naive --no-all --full --jobs 2   # every level (~610 reports)
+
+Goals (issues 7 and 10): levelup at least 10x faster than naive; the 232 ITL reports in under
+3 minutes and the full set (ITL1, ITL2, ITL3, local and combined authorities) in under 8
+minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
+FULL_LEVELS = ("itl1", "itl2", "itl3", "lad", "cauth")
 ITL1 = ["TLC", "TLD", "TLE", "TLF", "TLG", "TLH", "TLI", "TLJ", "TLK", "TLL", "TLM", "TLN"]
 
 
@@ -56,6 +62,8 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--no-naive", action="store_true")
     ap.add_argument("--no-all", action="store_true", help="skip the ITL1+ITL2+ITL3 run")
+    ap.add_argument("--full", action="store_true",
+                    help="also render every level in one batch (ITL1, ITL2, ITL3, LAD, combined authorities)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
@@ -85,8 +93,36 @@ def main() -> None:
             t_again = time.perf_counter() - t0
             print(f"second run, nothing changed: {t_again:.1f} s ({len(again.skipped)} skipped, "
                   f"{len(again.rendered)} rendered; {t_all / t_again:.0f}x faster)")
+        if args.full:
+            full(args.jobs, work / "full")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def full(jobs: int, out: Path) -> None:
+    """Every report of every level in one batch (as ``levelup report --all --level X`` for each
+    level, but sharing the warm workers). The levels are submitted in order, so a level's wall
+    time is from the previous level's last report to its own last one."""
+    from levelup.geo import regions
+
+    every = [{"region": c, "level": lv} for lv in FULL_LEVELS for c in regions(lv)["code"]]
+    t0 = time.perf_counter()
+    t_all, res = levelup_batch(every, jobs, out)
+    print(f"full set ({len(every)} reports, jobs={jobs}): {t_all:7.1f} s ({t_all / len(every):.2f} s/report), "
+          f"{len(res.failed)} failed; goal < 480 s")
+    level = {label: Path(paths["pdf"]).parent.name for label, paths in res.outputs.items()}
+    prev = t0
+    for lv in FULL_LEVELS:
+        mine = {k: v for k, v in res.timings.items() if level.get(k) == lv}
+        n = sum(1 for r in every if r["level"] == lv)
+        if not mine:
+            print(f"  {lv:6s} {n:4d} reports: none rendered")
+            continue
+        end = max(v["done_at"] for v in mine.values())
+        per = sorted(v["total"] for v in mine.values())
+        print(f"  {lv:6s} {n:4d} reports: {end - prev:7.1f} s wall ({len(mine)} rendered, median "
+              f"{per[len(per) // 2]:.2f} s/report in its worker)")
+        prev = end
 
 
 if __name__ == "__main__":

@@ -74,7 +74,7 @@ class WarmKernel:
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=timeout)
         if self.warm:
-            await self.run(self.warm, timeout=timeout)
+            await self.run(self.warm, timeout=max(timeout, 180))  # imports and data: slow on a busy machine
         await self.reset()
 
     async def run(self, code: str, timeout: float = 60) -> None:

@@ -31,8 +31,13 @@ def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
     """A matplotlib figure as an accessible HTML figure (PNG, alt text, caption with source)."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
+    return _image(ctx, buf.getvalue(), title, alt, source)
+
+
+def _image(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Block:
+    """PNG bytes as an accessible HTML figure (alt text, caption with source)."""
     ctx.figures.append(alt)
-    data = base64.b64encode(buf.getvalue()).decode()
+    data = base64.b64encode(png).decode()
     return Block(
         f"<figure class='chart'><img src='data:image/png;base64,{data}' alt='{_e(alt)}' width='720'>"
         f"<figcaption>{_e(title)}. Source: {_e(source)}.</figcaption></figure>"
@@ -46,6 +51,51 @@ def _new_figure(width: float = 7.2, height: float = 3.3):
     fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+class _Backdrop:
+    """A figure whose shared part (the same for every area of a level) is drawn once per worker.
+
+    Each report restores those pixels, draws only its own artists on top (highlight, legend,
+    title), encodes the PNG and removes them again, so the figure is unchanged for the next
+    report. Every report goes through the same steps (the first one of a worker included), so
+    the bytes of a report's figure do not depend on what was drawn before it. Axis limits are
+    frozen after the first draw: the region's artists never rescale the shared part.
+    """
+
+    def __init__(self, fig: Any):
+        self.fig = fig
+        fig.canvas.draw()
+        for ax in fig.axes:
+            ax.set_autoscale_on(False)
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
+
+    def png(self, title: str, artists: list) -> bytes:
+        from matplotlib.image import imsave
+
+        canvas = self.fig.canvas
+        try:
+            canvas.restore_region(self.background)
+            for a in artists:
+                self.fig.draw_artist(a)
+            buf = io.BytesIO()
+            imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=self.fig.dpi,
+                   metadata={"Title": title, "Software": None})
+            return buf.getvalue()
+        finally:
+            for a in artists:
+                a.remove()
+
+
+def _plain_figure(width: float, height: float, rect: tuple = (0.09, 0.14, 0.89, 0.76)):
+    """A figure with one axes at a fixed position: no layout engine (it doubles the drawing
+    cost and its result would depend on the labels), so every report is drawn once."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_axes(rect)
 
 
 def _style(ax: Any) -> None:
@@ -149,8 +199,7 @@ def gap(ctx: Context) -> Block:
             f"gap {when(y1)}, and 3% a year {when(y3)}."
         )
     title = f"GDP per head in {ctx.region.name} as % of the {b}: 1% versus 3% real growth"
-    fig = _new_figure()
-    ax = fig.add_subplot()
+    fig, ax = _plain_figure(7.2, 3.3, (0.09, 0.09, 0.895, 0.8))
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{ctx.region.name} (actual)")
     finite = [y for y in (y1, y3) if math.isfinite(y) and y > 0]
     horizon = int(min(min(finite) + 10 if finite else 30, 60))
@@ -178,63 +227,70 @@ def gap(ctx: Context) -> Block:
 
 
 # ----------------------------------------------------------------- 5 industry structure
-def _industry_frame(ctx: Context, year: int) -> pd.DataFrame | None:
-    """GVA by SIC section for the area and the UK in ``year`` (current prices)."""
-    from levelup.analysis import industry_table
+def _industry_frame(ctx: Context, years: tuple[int, ...]) -> pd.DataFrame | str:
+    """GVA shares by SIC section for the area and the UK in ``years`` (``levelup.analysis.industry_shares``),
+    or the reason they are unavailable."""
+    from levelup.analysis import industry_shares
 
-    if ctx.region.level in ("lad", "cauth"):
-        return None
-    members = itl3_members(ctx)
-    if ctx.region.level in ("itl1", "itl2", "itl3"):
-        lvl, codes = ctx.region.level, [ctx.region.code]
-    else:
-        lvl, codes = "itl3", members
-    wide = _memo(("gva_sections", lvl), lambda: industry_table("gva", lvl))
-    if isinstance(wide, str) or year not in wide.columns:
-        return None
-    _record_source(ctx, "gva_industry")
-    geo = wide.index.get_level_values("geo_code")
-    reg = wide.loc[geo.isin(codes), year].groupby(level="industry").sum(min_count=1)
-    units = wide.loc[geo.str.len() == {"itl1": 3, "itl2": 4, "itl3": 5}[lvl], year]
-    uk = units.groupby(level="industry").sum(min_count=1)
-    return pd.DataFrame({"region": reg, "uk": uk}).dropna()
+    r = ctx.region
+    frame = _memo(("industry_shares", r.code, r.level, tuple(r.members), years),
+                  lambda: industry_shares(r, list(years)))
+    if not isinstance(frame, str):
+        _record_source(ctx, frame.attrs["source"])
+    return frame
 
 
 def industry(ctx: Context) -> Block:
     """Industry shares and location quotients against the UK, manufacturing then and now, and a
     shift-share decomposition of job change with a waterfall chart."""
-    from levelup.models.specialisation import location_quotient
-
+    first, last = 1998, 2021  # both GVA-by-industry tables (ITL and local authority) cover 1998-2021
+    if ctx.start_year and first < int(ctx.start_year) < last:
+        first = int(ctx.start_year)
+    if ctx.end_year and first < int(ctx.end_year) < last:
+        last = int(ctx.end_year)
+    frame = _industry_frame(ctx, (first, last))
     parts = []
-    first, last = 1998, 2021
-    now, then = _industry_frame(ctx, last), _industry_frame(ctx, first)
-    if now is None or now.empty:
-        parts.append(_na("Industry structure", ctx, "GVA by industry is published for ITL regions only; "
-                         "the local-authority tables are not yet in the report").html)
+    if isinstance(frame, str):
+        parts.append(_na("Industry structure", ctx, frame).html)
     else:
-        lq = location_quotient(now["region"], now["uk"])
-        share = 100 * now["region"] / now["region"].sum()
-        uk_share = 100 * now["uk"] / now["uk"].sum()
-        table = pd.DataFrame({"share": share, "uk_share": uk_share, "lq": lq.lq}).sort_values("share", ascending=False)
+        now = frame[frame["year"] == last].set_index("section")
+        then = frame[frame["year"] == first].set_index("section")
+        table = now.sort_values("share", ascending=False)
+        shown = table.dropna(subset=["share"]).head(8)
+        label = {s: f"{n} ({s})" for s, n in zip(now.index, now["section_name"])}
         rows = "".join(
-            f"<tr><th scope='row'>{_e(k)}</th><td>{r.share:.1f}%</td><td>{r.uk_share:.1f}%</td>"
+            f"<tr><th scope='row'>{_e(label[k])}</th><td>{r.share:.1f}%</td><td>{r.uk_share:.1f}%</td>"
             f"<td>{r.lq:.2f}{' (specialised)' if r.lq > 1.25 else ''}</td></tr>"
-            for k, r in table.head(8).iterrows()
+            for k, r in shown.iterrows()
         )
-        manu_now = share.get("C", np.nan)
-        manu_then = (100 * then["region"] / then["region"].sum()).get("C", np.nan) if then is not None else np.nan
+        manu_now, manu_then = now["share"].get("C", np.nan), then["share"].get("C", np.nan)
+        suppressed = [label[k] for k in now.index[now["share"].isna()]]
+        excluded = frame.attrs.get("uk_excluded", {}).get(last, [])
+        src = ("ONS GVA for local authorities by industry (April 2023 release, 2021 local-authority codes summed "
+               "to the April 2023 authorities)" if frame.attrs["table_level"] == "lad"
+               else "ONS regional GVA by industry")
+        note = (f"Shares of all-industries GVA at current basic prices; UK = sum of the "
+                f"{frame.attrs['table_level'].upper() if frame.attrs['table_level'] != 'lad' else 'local-authority'} "
+                f"units of the same table. Source: {src}.")
+        if excluded:
+            note += (f" Units with a suppressed section ({', '.join(excluded)}) are left out of the UK sum "
+                     "in that year.")
+        if suppressed:
+            note += f" Suppressed by ONS for {ctx.region.name} (disclosure): {', '.join(suppressed)}."
         parts.append(
             f"<p>Manufacturing (SIC section C) made up {manu_then:.1f}% of GVA in {_e(ctx.region.name)} in {first} and "
-            f"{manu_now:.1f}% in {last} (UK {uk_share.get('C', np.nan):.1f}% in {last}).</p>"
+            f"{manu_now:.1f}% in {last} (UK {now['uk_share'].get('C', np.nan):.1f}% in {last}).</p>"
             f"<table class='industry'><caption>Largest industries in {_e(ctx.region.name)} by share of GVA, {last}, "
             "with location quotients against the UK (LQ above 1.25: specialised)</caption><thead><tr>"
             "<th scope='col'>SIC section</th><th scope='col'>Share</th><th scope='col'>UK share</th>"
             "<th scope='col'>Location quotient</th></tr></thead><tbody>" + rows + "</tbody></table>"
+            f"<p class='tablenote'>{_e(note)}</p>"
         )
         _export(ctx, "5 Industry", "industry_shares", [
-            {"statistic": stat, "measure": "gva", "industry": k, "year": last, "value": float(r[stat]),
-             "unit": "per cent" if stat != "lq" else "ratio", "source": "gva_industry", "release": ""}
-            for k, r in table.iterrows() for stat in ("share", "uk_share", "lq")
+            {"statistic": stat, "measure": f"gva: {label[k]}", "year": y, "value": float(r[stat]),
+             "unit": "per cent" if stat != "lq" else "ratio", "source": frame.attrs["source"], "release": ""}
+            for y, part in ((last, now), (first, then)) for k, r in part.iterrows() if pd.notna(r["share"])
+            for stat in ("share", "uk_share", "lq")
         ])
     parts.append(_shift_share(ctx))
     return Block("".join(parts))
@@ -285,6 +341,32 @@ def _shift_share(ctx: Context) -> str:
 
 
 # -------------------------------------------------------------------------- 6 convergence
+def _convergence_backdrop(x: pd.Series, g: pd.Series, res: Any, sig: Any, units: str, y0: int) -> _Backdrop:
+    """What the convergence figure shows for every area of a level: all units, the OLS fit, sigma."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(7.2, 3.1), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.085, 0.15, 0.5, 0.66))
+    ax2 = fig.add_axes((0.67, 0.15, 0.31, 0.66))
+    everyone = ax.scatter(x, g, s=10, color="#999999", label=units)
+    xs = np.linspace(x.min(), x.max(), 2)
+    (fit,) = ax.plot(xs, 100 * (res.model.params.iloc[0] + res.beta * xs), color=PALETTE["parent"], lw=1.4,
+                     label=f"OLS fit, beta = {res.beta:.4f}")
+    ax.set_xlabel(f"log GDP per head, {y0}")
+    ax.set_ylabel("growth, % a year")
+    ax.set_title(f"Beta: growth against the {y0} level", fontsize=9, loc="left")
+    s = sig.series
+    ax2.plot(s.index, s.values, color=PALETTE["region"], lw=2)
+    ax2.set_title("Sigma: sd of log GDP per head", fontsize=9, loc="left")
+    for a in (ax, ax2):
+        _style(a)
+    base = _Backdrop(fig)
+    base.handles = [everyone, fit]
+    return base
+
+
 def convergence(ctx: Context) -> Block:
     """Beta-convergence scatter of all peers with this area highlighted, and sigma over time."""
     from levelup.data import indicator
@@ -309,26 +391,18 @@ def convergence(ctx: Context) -> Block:
         lad_members(ctx) if lvl == "lad" else itl3_members(ctx)) if m in wide.index]
     units = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities"}[lvl]
     title = f"GDP per head, {units}: growth {y0}-{y1} against the {y0} level, {ctx.region.name} highlighted"
-    fig = _new_figure(7.2, 3.1)
-    ax, ax2 = fig.subplots(1, 2, width_ratios=(1.6, 1))
     x = np.log(wide[y0])
     g = 100 * (np.log(wide[y1]) - np.log(wide[y0])) / (y1 - y0)
-    ax.scatter(x, g, s=10, color="#999999", label=units)
+    base = _memo(("conv_fig", lvl, y0, y1), lambda: _convergence_backdrop(x, g, res, sig, units, y0))
+    if isinstance(base, str):
+        raise LevelupError(base)
     hi = [h for h in highlight if h in x.index]
-    ax.scatter(x[hi], g[hi], s=28, color=PALETTE["region"], label=ctx.region.name, zorder=3)
-    xs = np.linspace(x.min(), x.max(), 2)
-    ax.plot(xs, 100 * (res.model.params.iloc[0] + res.beta * xs), color=PALETTE["parent"], lw=1.4,
-            label=f"OLS fit, beta = {res.beta:.4f}")
-    ax.set_xlabel(f"log GDP per head, {y0}")
-    ax.set_ylabel("growth, % a year")
-    ax.legend(frameon=False, fontsize=7)
-    ax.set_title(f"Beta: growth against the {y0} level", fontsize=9, loc="left")
-    fig.suptitle(title, fontsize=10, x=0.01, ha="left")
+    ax = base.fig.axes[0]
+    dots = ax.scatter(x[hi], g[hi], s=28, color=PALETTE["region"], label=ctx.region.name, zorder=3)
+    legend = ax.legend(handles=[*base.handles, dots], frameon=False, fontsize=7)
+    head = base.fig.text(0.01, 0.975, title, fontsize=10, ha="left", va="top")
+    png = base.png(title, [dots, legend, head])
     s = sig.series
-    ax2.plot(s.index, s.values, color=PALETTE["region"], lw=2)
-    ax2.set_title("Sigma: sd of log GDP per head", fontsize=9, loc="left")
-    for a in (ax, ax2):
-        _style(a)
     verdict = ("poorer areas grew faster (beta convergence)" if res.beta < 0 and res.pvalue < 0.05
                else "richer areas grew faster (divergence)" if res.beta > 0 and res.pvalue < 0.05
                else "no significant relation between starting level and growth")
@@ -344,14 +418,44 @@ def convergence(ctx: Context) -> Block:
     text = (f"<p>Across {len(wide)} {units}, the estimated beta is {res.beta:.4f} (standard error {res.se:.4f}, "
             f"{_e(res.cov)}; OLS of average annual log growth {y0}-{y1} on log GDP per head in {y0}, current prices): "
             f"{_e(verdict)}. The dispersion of log GDP per head (sigma) went from {s.iloc[0]:.3f} to {s.iloc[-1]:.3f}.</p>")
-    return Block(text + _figure(ctx, fig, title, alt, "ONS regional GDP, current prices").html)
+    return Block(text + _image(ctx, png, title, alt, "ONS regional GDP, current prices").html)
 
 
 # --------------------------------------------------------------------- 7 inside the region
+class _MapBackdrop(_Backdrop):
+    """The ITL3 choropleth drawn once; a report adds only its area's outline."""
+
+    def outline(self, codes: list[str]) -> Any:
+        from matplotlib.collections import LineCollection
+        from shapely import get_coordinates, get_parts
+
+        bad = [c for c in codes if c not in self.geoms.index]
+        if bad:
+            raise LevelupError(f"no ITL3 boundary for {', '.join(bad)}")
+        segments = [get_coordinates(line) for c in codes for line in get_parts(self.geoms[c].boundary)]
+        lines = LineCollection(segments, colors="#d7191c", linewidths=1.6)
+        self.ax.add_collection(lines, autolim=False)
+        return lines
+
+
+def _map_backdrop(vals: pd.Series) -> _MapBackdrop:
+    """ITL3 GDP per head (GBP thousand), the scale capped at the 95th percentile so central
+    London does not wash out the rest; the same map for every report."""
+    from levelup.geo.boundaries import boundaries
+    from levelup.models.spatial import choropleth
+
+    fig, ax = _plain_figure(6.0, 5.2, (0.01, 0.01, 0.98, 0.92))
+    choropleth((vals / 1000).clip(upper=float(vals.quantile(0.95)) / 1000), ax=ax, cmap="cividis", title=None)
+    ax.set_title("")
+    ax.set_axis_off()
+    base = _MapBackdrop(fig)
+    base.ax, base.geoms = ax, boundaries("itl3").geometry
+    return base
+
+
 def inside(ctx: Context) -> Block:
     """Dispersion across the area's ITL3 units and a map of ITL3 GDP per head with the area outlined."""
     from levelup.data import indicator
-    from levelup.models.spatial import choropleth
 
     members = itl3_members(ctx)
     wide = _memo(("ind", "gdp_per_head", "itl3"), lambda: indicator("gdp_per_head", "itl3"))
@@ -383,21 +487,19 @@ def inside(ctx: Context) -> Block:
              "unit": "GBP, current market prices", "source": "gdp", "release": ""} for c, v in sub.items()
         ])
     title = f"GDP per head by ITL3 unit, {year} (GBP thousand), {ctx.region.name} outlined"
-    fig = _new_figure(6.0, 5.2)
-    ax = fig.add_subplot()
+    base = _memo(("map_fig", year), lambda: _map_backdrop(vals))
+    if isinstance(base, str):
+        return Block("".join(parts) + _na("Map", ctx, base).html)
     try:
-        # cap the scale at the 95th percentile so central London does not wash out the rest
-        choropleth((vals / 1000).clip(upper=float(vals.quantile(0.95)) / 1000), highlight=members, ax=ax,
-                   cmap="cividis", title=None)
+        outline = base.outline(members)
     except _SKIP as exc:
         return Block("".join(parts) + _na("Map", ctx, str(exc)).html)
     _record_source(ctx, "boundaries")
-    ax.set_title("")
-    ax.set_axis_off()
-    fig.suptitle(title, fontsize=9, x=0.01, ha="left")
+    head = base.fig.text(0.01, 0.985, title, fontsize=9, ha="left", va="top")
+    png = base.png(title, [outline, head])
     alt = (f"Map: GDP per head in {year} for the 179 ITL3 units of the UK on a colour scale from lowest (dark) to "
            f"highest (light, capped at the 95th percentile), with {ctx.region.name} ({len(members)} unit{'s' if len(members) != 1 else ''}) outlined.")
-    parts.append(_figure(ctx, fig, title, alt, "ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open "
+    parts.append(_image(ctx, png, title, alt, "ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open "
                          "Geography, contains OS data © Crown copyright and database right 2022").html)
     return Block("".join(parts))
 
@@ -436,24 +538,42 @@ def pay(ctx: Context) -> Block:
 
 
 # ----------------------------------------------------------------------------- deprivation
+def _deprivation_tables(lads: list[str]) -> tuple[Any, Any]:
+    """``decile_distribution(lads)`` and ``most_deprived_areas(lads, n=5)`` (IoD2019) from the
+    small-area table read once per worker (the library functions read and reshape all 32,844
+    areas on every call); a failure comes back as its message, as ``_memo`` gives it."""
+    from levelup.deprivation import map_lad_codes, small_areas
+
+    areas = _memo(("imd_areas", "england", 2019), lambda: small_areas("england", 2019))
+    if isinstance(areas, str):
+        return areas, areas
+    names = _memo(("imd_lads", "england", 2019), lambda: areas[["lad_code", "lad_name"]].drop_duplicates())
+    try:
+        codes, _ = map_lad_codes(lads, "england", 2019, areas=names)
+    except Exception as exc:  # noqa: BLE001 - as _memo: the section says what is missing and why
+        msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        return msg, msg
+    sub = areas[areas["lad_code"].isin(codes)]
+    idx = pd.RangeIndex(1, 11, name="decile")
+    dist = pd.DataFrame({"n_areas": sub["decile"].astype(int).value_counts().reindex(idx, fill_value=0)})
+    dist["share_areas"] = dist["n_areas"] / dist["n_areas"].sum()
+    return dist, sub.nsmallest(5, "rank").reset_index(drop=True)
+
+
 def deprivation(ctx: Context) -> Block:
     """Share of small areas in England's most deprived decile, the decile distribution, and the
     most deprived neighbourhoods by name (English Indices of Deprivation 2019)."""
-    from levelup.deprivation import decile_distribution, most_deprived_areas
-
     lads = [c for c in lad_members(ctx) if c.startswith("E")]
     if not lads:
         return Block("<p class='na'>Deprivation: the English Indices cover England only; the Welsh, Scottish and "
                      "Northern Irish indices rank areas within their own nation and are not yet in this report.</p>")
-    dist = _memo(("imd_dist", tuple(lads)), lambda: decile_distribution(lads))
-    top = _memo(("imd_top", tuple(lads)), lambda: most_deprived_areas(lads, n=5))
+    dist, top = _deprivation_tables(lads)
     if isinstance(dist, str) or isinstance(top, str):
         return _na("Deprivation", ctx, dist if isinstance(dist, str) else top)
     _record_source(ctx, "imd2019")
     share = 100 * float(dist.loc[1, "share_areas"])
     title = f"Neighbourhoods (LSOAs) of {ctx.region.name} by national deprivation decile, IoD 2019"
-    fig = _new_figure(7.2, 2.8)
-    ax = fig.add_subplot()
+    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
     ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
     ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label="England (10% in every decile)")
     ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
@@ -474,3 +594,51 @@ def deprivation(ctx: Context) -> Block:
     note = ("<p class='tablenote'>Ranks are relative: they say which areas are more deprived than others, not by how "
             "much, and cannot be compared across nations or between editions of the index.</p>")
     return Block(text + _figure(ctx, fig, title, alt, "MHCLG English Indices of Deprivation 2019").html + note)
+
+
+# ------------------------------------------------------------------------------------- peers
+def peers(ctx: Context, n: int = 5) -> Block:
+    """The area's statistical neighbours (``levelup.analysis.peer_table``): the ``n`` places of the
+    same kind nearest on GDP per head and population, with a bar chart of GDP per head."""
+    from levelup.analysis import peer_table
+
+    r = ctx.region
+    if r.level not in ("itl1", "itl2", "itl3", "lad", "cauth"):
+        return Block(f"<p class='na'>Statistical neighbours: {_e(r.name)} is a custom place, compared with the UK "
+                     "and its parent regions rather than with places of its own kind.</p>")
+    t = _memo(("peer_table", r.code, r.level, n), lambda: peer_table(r.code, n=n, level=r.level))
+    if isinstance(t, str):
+        return _na("Statistical neighbours", ctx, t)
+    _record_source(ctx, "lad_gdp" if r.level in ("lad", "cauth") else "gdp")
+    year = int(t.attrs["year"])
+    kind = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 units", "lad": "local authorities",
+            "cauth": "combined authorities"}[r.level]
+    rows = "".join(
+        f"<tr><th scope='row'>{_e(p.name)} ({_e(p.code)})</th><td>£{p.gdp_per_head:,.0f}</td>"
+        f"<td>{p.population:,.0f}</td><td>{'' if p.role == 'place' else f'{p.distance:.2f}'}</td></tr>"
+        for p in t.itertuples()
+    )
+    title = f"GDP per head of {r.name} and its {len(t) - 1} nearest {kind}, {year}"
+    fig = _new_figure(7.2, 0.5 + 0.35 * len(t))
+    ax = fig.add_subplot()
+    s = t.iloc[::-1]
+    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
+    ax.set_xlabel("GBP, current prices")
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.spines[["top", "right"]].set_visible(False)
+    alt = (f"Bar chart: GDP per head in {year} of {r.name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
+           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
+    _export(ctx, "Peers", "peers", [
+        {"statistic": stat, "measure": f"{p.code} {p.name}", "year": year, "value": float(getattr(p, stat)),
+         "unit": unit, "source": "lad_gdp" if r.level in ("lad", "cauth") else "gdp", "release": ""}
+        for p in t.itertuples()
+        for stat, unit in (("gdp_per_head", "GBP"), ("population", "persons"), ("distance", "standardised"))
+    ])
+    text = (f"<p>The {len(t) - 1} {kind} most similar to {_e(r.name)} in {year} on GDP per head and population "
+            f"(standardised Euclidean distance across all {t.attrs['n_candidates']} {kind}; CIPFA nearest "
+            "neighbours method).</p>"
+            f"<table class='peers'><caption>{_e(r.name)} and its statistical neighbours, {year}</caption><thead><tr>"
+            "<th scope='col'>Area</th><th scope='col'>GDP per head</th><th scope='col'>Population</th>"
+            f"<th scope='col'>Distance</th></tr></thead><tbody>{rows}</tbody></table>")
+    source = "ONS GDP for local authorities" if r.level in ("lad", "cauth") else "ONS regional GDP"
+    return Block(text + _figure(ctx, fig, title, alt, source).html)
