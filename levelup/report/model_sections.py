@@ -27,6 +27,13 @@ _SKIP = (LevelupError, KeyError)
 
 
 # ------------------------------------------------------------------------------------ helpers
+def _wrap(title: str, width: int = 90) -> str:
+    """A chart title broken into lines that fit the figure (the caption and PNG keep it whole)."""
+    import textwrap
+
+    return textwrap.fill(title, width)
+
+
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
     """A matplotlib figure as an accessible HTML figure (PNG, alt text, caption with source)."""
     buf = io.BytesIO()
@@ -209,7 +216,7 @@ def gap(ctx: Context) -> Block:
         ax.plot(years, path, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{ctx.region.name} at {100 * g:.0f}% a year")
     ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
     ax.set_ylabel(f"{b} = 100")
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(_wrap(title), fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=8, loc="best")
     _style(ax)
     alt = (f"Line chart: GDP per head in {ctx.region.name} as a percentage of the {b}, {hist.index.min()}-{base}, "
@@ -319,7 +326,7 @@ def _shift_share(ctx: Context) -> str:
     ax = fig.add_subplot()
     res.plot(ax=ax)
     ax.set_title("")
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(_wrap(title), fontsize=10, loc="left")
     ax.set_ylabel("thousands" if source == "jobs" else "employees")
     _style(ax)
     unit = "thousand jobs" if source == "jobs" else "employees"
@@ -400,7 +407,7 @@ def convergence(ctx: Context) -> Block:
     ax = base.fig.axes[0]
     dots = ax.scatter(x[hi], g[hi], s=28, color=PALETTE["region"], label=ctx.region.name, zorder=3)
     legend = ax.legend(handles=[*base.handles, dots], frameon=False, fontsize=7)
-    head = base.fig.text(0.01, 0.975, title, fontsize=10, ha="left", va="top")
+    head = base.fig.text(0.01, 0.985, _wrap(title, 110), fontsize=9, ha="left", va="top")
     png = base.png(title, [dots, legend, head])
     s = sig.series
     verdict = ("poorer areas grew faster (beta convergence)" if res.beta < 0 and res.pvalue < 0.05
@@ -495,7 +502,7 @@ def inside(ctx: Context) -> Block:
     except _SKIP as exc:
         return Block("".join(parts) + _na("Map", ctx, str(exc)).html)
     _record_source(ctx, "boundaries")
-    head = base.fig.text(0.01, 0.985, title, fontsize=9, ha="left", va="top")
+    head = base.fig.text(0.01, 0.985, _wrap(title, 80), fontsize=9, ha="left", va="top")
     png = base.png(title, [outline, head])
     alt = (f"Map: GDP per head in {year} for the 179 ITL3 units of the UK on a colour scale from lowest (dark) to "
            f"highest (light, capped at the 95th percentile), with {ctx.region.name} ({len(members)} unit{'s' if len(members) != 1 else ''}) outlined.")
@@ -578,7 +585,7 @@ def deprivation(ctx: Context) -> Block:
     ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label="England (10% in every decile)")
     ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
     ax.set_ylabel("% of neighbourhoods")
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(_wrap(title), fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
     alt = (f"Bar chart: share of {ctx.region.name}'s {int(dist['n_areas'].sum())} neighbourhoods in each national "
@@ -619,12 +626,12 @@ def peers(ctx: Context, n: int = 5) -> Block:
         for p in t.itertuples()
     )
     title = f"GDP per head of {r.name} and its {len(t) - 1} nearest {kind}, {year}"
-    fig = _new_figure(7.2, 0.5 + 0.35 * len(t))
+    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
     ax = fig.add_subplot()
     s = t.iloc[::-1]
     ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
     ax.set_xlabel("GBP, current prices")
-    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_title(_wrap(title, 60), fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     alt = (f"Bar chart: GDP per head in {year} of {r.name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
            f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
@@ -642,3 +649,28 @@ def peers(ctx: Context, n: int = 5) -> Block:
             f"<th scope='col'>Distance</th></tr></thead><tbody>{rows}</tbody></table>")
     source = "ONS GDP for local authorities" if r.level in ("lad", "cauth") else "ONS regional GDP"
     return Block(text + _figure(ctx, fig, title, alt, source).html)
+
+
+# ------------------------------------------------------------------------ sources up front
+def record_sources(ctx: Context) -> None:
+    """Record, before the header is drawn, every data release the sections below will read for
+    this kind of area, so that the header's "Data releases used" is complete."""
+    r = ctx.region
+    lad_based = r.level in ("lad", "cauth") or r.member_level == "lad"
+    wanted = ["lad_gdp" if lad_based else "gdp", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
+    if r.level == "itl1":
+        wanted.append("jobs05")
+    elif not lad_based and r.level in ("itl2", "itl3", "place"):
+        wanted.append("bres")
+    if r.level in ("itl1", "lad"):
+        wanted.append("ashe")
+    try:
+        if any(c.startswith("E") for c in lad_members(ctx)):
+            wanted.append("imd2019")
+    except _SKIP:
+        pass
+    for sid in wanted:
+        try:
+            _record_source(ctx, sid)
+        except _SKIP:  # a mirror-only source that is absent: its section says so
+            pass

@@ -119,7 +119,7 @@ def _memo(key: tuple, fn):
         try:
             _WIDE[key] = fn()
         except Exception as exc:  # noqa: BLE001 - the section says what is missing and why, the report goes on
-            _WIDE[key] = f"{type(exc).__name__}: {exc}".splitlines()[0]
+            _WIDE[key] = (str(exc) or type(exc).__name__).splitlines()[0]
     return _WIDE[key]
 
 
@@ -345,9 +345,7 @@ def header(ctx: Context) -> Block:
         rows.append((f"Made of ({'ITL3 units' if r.member_level == 'itl3' else 'local authorities'})", ", ".join(r.members)))
     facts = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
     rel = "".join(
-        f"<li>{_e(s['publisher'])}, <cite>{_e(s['title'])}</cite>, released {_e(s['release'])}: "
-        + "; ".join(f"<span class='file'>{_e(fn)}</span> sha256 <code>{_e(h)}</code>" for fn, h in s["files"].items())
-        + "</li>"
+        f"<li>{_e(s['publisher'])}, <cite>{_e(s['title'])}</cite>, released {_e(s['release'])}</li>"
         for _, s in sorted(ctx.sources.items())
     )
     return Block(
@@ -355,7 +353,8 @@ def header(ctx: Context) -> Block:
         f"<p class='subtitle'>Regional economic profile: output, productivity and income against the "
         f"{_e(ctx.benchmark.name)}</p>"
         f"<table class='facts'><caption>About this report</caption><tbody>{facts}</tbody></table>"
-        f"<h2 class='small'>Data releases used</h2><ul class='releases'>{rel}</ul></header>"
+        f"<h2 class='small'>Data releases used</h2><ul class='releases'>{rel}</ul>"
+        "<p class='tablenote'>The files and their sha256 checksums are listed in the notes at the end.</p></header>"
     )
 
 
@@ -370,13 +369,14 @@ def headline_table(ctx: Context) -> Block:
             body.append(f"<tr><th scope='row'>{_e(row.label)}</th><td colspan='4' class='na'>{why}</td></tr>")
             continue
         rank = f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked"
-        period = f"{row.first_year}-{row.year}" if MEASURES[row.measure][4] == "growth" else f"{row.year}"
-        index_note = "" if MEASURES[row.measure][4] == "level" else f" (growth since {row.first_year})"
+        y0, y1 = int(row.first_year), int(row.year)  # NaN rows elsewhere make the columns float
+        period = f"{y0}-{y1}" if MEASURES[row.measure][4] == "growth" else f"{y1}"
+        index_note = "" if MEASURES[row.measure][4] == "level" else f" (growth since {y0})"
         body.append(
             f"<tr><th scope='row'>{_e(row.label)}<br><span class='unit'>{_e(row.unit)}</span></th>"
             f"<td>{_e(fmt_value(row.measure, row.value))} <span class='year'>({period})</span></td>"
             f"<td>{row.index:.1f}{_e(index_note)}</td><td>{_e(rank)}</td>"
-            f"<td>{_e(fmt_change(row.measure, row.change))} since {row.first_year}</td></tr>"
+            f"<td>{_e(fmt_change(row.measure, row.change))} since {y0}</td></tr>"
         )
     peers = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities",
              "cauth": "combined authorities"}.get(ctx.region.level, "places")
@@ -464,6 +464,22 @@ def placeholder(number: int | str, title: str, what: str) -> Block:
                  "This section will be added in a later version of the report.</em></p></section>")
 
 
+_LEVEL_NAMES = {"lad": "local authorities", "cauth": "combined authorities", "itl1": "ITL1 regions",
+                "itl2": "ITL2 regions", "itl3": "ITL3 regions", "place": "custom places"}
+
+
+def _plain(ctx: Context, measure: str, why: str) -> str:
+    """A reader's sentence for a measure the report could not show."""
+    label = MEASURES.get(measure, (measure.replace("_", " "),))[0]
+    if "no UK total" in why or "cannot be aggregated" in why:
+        return (f"{label}: chained-volume figures do not add up across areas, so the local-authority release "
+                "gives no UK or combined total to compare with")
+    if "has no data at level" in why:
+        kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
+        return f"{label}: ONS does not publish it for {kind} in the releases used here"
+    return f"{label}: {why}"
+
+
 def notes(ctx: Context) -> Block:
     """Section 8: methods, approximations, OGL attribution, levelup version."""
     items = [
@@ -477,8 +493,14 @@ def notes(ctx: Context) -> Block:
         items.append("<b>Custom places.</b> Built from whole ITL3 units, so the boundary approximates the place; "
                      "per-head measures are ratios of sums over those units. Places are not ranked.")
     if ctx.unavailable:
-        items.append("<b>Not shown.</b> " + "; ".join(f"{_e(k)}: {_e(v)}" for k, v in sorted(ctx.unavailable.items())))
+        items.append("<b>Not shown.</b> " + "; ".join(_e(_plain(ctx, k, v)) for k, v in sorted(ctx.unavailable.items())))
     items.append(_e(levelup.OGL_ATTRIBUTION if hasattr(levelup, "OGL_ATTRIBUTION") else ""))
+    files = "".join(
+        f"<li><span class='file'>{_e(fn)}</span> <span class='sha'>sha256 <code>{_e(h)}</code></span></li>"
+        for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()
+    )
+    if files:
+        items.append(f"<b>Files read</b> (as published, checked against these sha256):<ul class='files'>{files}</ul>")
     items.append(f"Produced with levelup {_e(levelup.__version__)}.")
     return Block("<ul class='notes'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
