@@ -12,7 +12,6 @@ import json
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -238,7 +237,7 @@ def test_index_lists_every_report_by_level(batch_run):
 
 
 def test_incremental_rebuilds(batch_run, tmp_path):
-    """Second run renders nothing (and is >10x faster); a template edit re-renders all; one
+    """Second run renders nothing and rewrites no output; a template edit re-renders all; one
     place's new parameters re-render that place only."""
     from report_helpers import custom_template
 
@@ -247,11 +246,12 @@ def test_incremental_rebuilds(batch_run, tmp_path):
     res, src = batch_run
     out = shutil.copytree(src, tmp_path / "reports")
     regions = [label.rsplit("(", 1)[1].rstrip(")") for label in res.rendered]
-    t = time.perf_counter()
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".manifest.json"
+              and p.name != "index.html"}
     again = render_many(regions, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
-    took = time.perf_counter() - t
     assert again.rendered == [] and len(again.skipped) == 8 and again.exit_code == 0
-    assert took * 10 < res.seconds, (took, res.seconds)
+    # the mechanism behind the speed-up (benchmarks/bench_reports.py prints the ratio): nothing rewritten
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
     # one place's parameters changed: only that one renders
     changed = [{"region": "TLM", "start_year": 2005}] + [r for r in regions if r != "TLM"]
     one = render_many(changed, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
