@@ -569,7 +569,31 @@ def shift_share(
 _LAD_SECTION = r"^(?P<section>[A-Z]|ABDE) \("
 
 
+_SECTIONS_MEMO: dict[tuple, tuple] = {}
+
+
+def _processed_stamp(source_id: str) -> int | None:
+    """When the source's processed table was last written (None before the first load)."""
+    from levelup import config
+
+    try:
+        return (config.processed_dir() / f"{source_id}.json").stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def _gva_sections(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], str]:
+    """Memoised :func:`_gva_sections_uncached`, rebuilt when the processed table is rewritten."""
+    src = "lad_gva_industry" if level == "lad" else "gva_industry"
+    key = (level, _processed_stamp(src))
+    if key[1] is None or key not in _SECTIONS_MEMO:
+        out = _gva_sections_uncached(level)
+        _SECTIONS_MEMO[(level, _processed_stamp(src))] = out
+        return out
+    return _SECTIONS_MEMO[key]
+
+
+def _gva_sections_uncached(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], str]:
     """(sections, totals, section names, source id) of current-price GVA at ``level``.
 
     ``sections``: index (geo_code, section) x years; ``totals``: geo_code x years (the published
