@@ -10,7 +10,6 @@ it shows, and every number shown is recorded in ``ctx.exports`` for the CSV and 
 
 from __future__ import annotations
 
-import base64
 import io
 import math
 from typing import Any
@@ -19,7 +18,17 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import LevelupError
-from levelup.report.sections import PALETTE, Block, Context, _e, _memo, _record_source, series
+from levelup.report.sections import (
+    PALETTE,
+    Block,
+    Context,
+    _e,
+    _figure,
+    _image,
+    _memo,
+    _record_source,
+    series,
+)
 
 #: Most of what can go wrong in a section is missing data for a level; KeyError covers
 #: a unit absent from a table. Anything else is a bug and must fail the render.
@@ -32,23 +41,6 @@ def _wrap(title: str, width: int = 90) -> str:
     import textwrap
 
     return textwrap.fill(title, width)
-
-
-def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
-    """A matplotlib figure as an accessible HTML figure (PNG, alt text, caption with source)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
-    return _image(ctx, buf.getvalue(), title, alt, source)
-
-
-def _image(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Block:
-    """PNG bytes as an accessible HTML figure (alt text, caption with source)."""
-    ctx.figures.append(alt)
-    data = base64.b64encode(png).decode()
-    return Block(
-        f"<figure class='chart'><img src='data:image/png;base64,{data}' alt='{_e(alt)}' width='720'>"
-        f"<figcaption>{_e(title)}. Source: {_e(source)}.</figcaption></figure>"
-    )
 
 
 def _new_figure(width: float = 7.2, height: float = 3.3):

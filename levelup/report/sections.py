@@ -440,8 +440,6 @@ def relative_chart(ctx: Context, measure: str) -> Block:
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
     reg = frame[ctx.region.name].dropna()
     alt = (f"Line chart: {label} in {ctx.region.name} relative to the {b}, {reg.index.min()}-{reg.index.max()}, "
            f"{_trend_word(reg.iloc[0], reg.iloc[-1])}.")
@@ -450,11 +448,24 @@ def relative_chart(ctx: Context, measure: str) -> Block:
         alt += " Also shown: " + "; ".join(
             f"{c}, {_trend_word(frame[c].dropna().iloc[0], frame[c].dropna().iloc[-1])}" for c in others
         ) + "."
+    release = ctx.sources.get(MEASURES[measure][2], {}).get("release", "")
+    return _figure(ctx, fig, title, alt, f"ONS ({release} release)")
+
+
+def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
+    """A matplotlib figure as an accessible HTML figure (PNG titled ``title``, alt text, caption)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
+    return _image(ctx, buf.getvalue(), title, alt, source)
+
+
+def _image(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Block:
+    """PNG bytes as an accessible HTML figure (alt text recorded in ``ctx.figures``, caption with source)."""
     ctx.figures.append(alt)
-    data = base64.b64encode(buf.getvalue()).decode()
+    data = base64.b64encode(png).decode()
     return Block(
         f"<figure class='chart'><img src='data:image/png;base64,{data}' alt='{_e(alt)}' width='720'>"
-        f"<figcaption>{_e(title)}. Source: ONS ({_e(ctx.sources.get(MEASURES[measure][2], {}).get('release', ''))} release).</figcaption></figure>"
+        f"<figcaption>{_e(title)}. Source: {_e(source)}.</figcaption></figure>"
     )
 
 
