@@ -194,8 +194,10 @@ def gap(ctx: Context) -> Block:
         sentence = (
             f"GDP per head in {ctx.region.name} was {100 * ratio:.0f}% of the {b} level in {base}. "
             f"If the {b} keeps growing at its {100 * gb:.1f}% a year real average ({real.index.min()}-{real.index.max()}), "
-            "real growth of 1% a year would close the "
-            f"gap {when(y1)}, and 3% a year {when(y3)}."
+            f"{ctx.region.name} growing at 1% a year "
+            + ("would never close the gap" if not math.isfinite(y1) else f"would close the gap in about {y1:.0f} years")
+            + "; at 3% a year it "
+            + ("would never close it." if not math.isfinite(y3) else f"would take about {y3:.0f} years.")
         )
     title = f"GDP per head in {ctx.region.name} as % of the {b}: 1% versus 3% real growth"
     fig, ax = _plain_figure(7.2, 3.3, (0.09, 0.09, 0.895, 0.8))
@@ -504,6 +506,23 @@ def inside(ctx: Context) -> Block:
 
 
 # ---------------------------------------------------------------------------- work and pay
+#: pay_summary indicator -> (label in the report, format of its values)
+_PAY_LABELS = {
+    "median_weekly_pay": ("Median gross weekly pay", "£{:,.2f}"),
+    "nominal_growth": ("Growth of median weekly pay", "{:+.1f}%"),
+    "real_growth": ("Real growth (CPIH-deflated)", "{:+.1f}%"),
+    "ratio_to_uk": ("Median pay relative to the UK", "{:.2f}"),
+    "gap_to_uk": ("Gap to the UK median, per week", "£{:,.2f}"),
+    "below_living_wage_share": ("Jobs paid below the Real Living Wage (place of work)", "{:.1f}%"),
+}
+_PAY_NO_UK = {"ratio_to_uk", "gap_to_uk"}  # the UK against itself says nothing
+
+
+def _pay_value(indicator: str, v: float) -> str:
+    fmt = _PAY_LABELS.get(indicator, ("", "{:,.1f}"))[1]
+    return fmt.format(v).replace("£-", "−£").replace("-", "−")
+
+
 def pay(ctx: Context) -> Block:
     """Median pay level and growth against the UK, and the share of jobs below the Living Wage."""
     from levelup.data.pay import pay_summary
@@ -518,8 +537,9 @@ def pay(ctx: Context) -> Block:
         return _na("Work and pay", ctx, why)
     _record_source(ctx, "ashe")
     rows = "".join(
-        f"<tr><th scope='row'>{_e(str(r.indicator).replace('_', ' '))}</th><td>{_e(r.period)}</td>"
-        f"<td>{r.value:,.1f}</td><td>{'' if pd.isna(r.uk) else f'{r.uk:,.1f}'}</td><td>{_e(r.unit)}</td></tr>"
+        f"<tr><th scope='row'>{_e(_PAY_LABELS.get(r.indicator, (str(r.indicator).replace('_', ' '), ''))[0])}</th>"
+        f"<td>{_e(r.period)}</td><td>{_pay_value(r.indicator, r.value)}</td>"
+        f"<td>{'' if pd.isna(r.uk) or r.indicator in _PAY_NO_UK else _pay_value(r.indicator, r.uk)}</td></tr>"
         for r in table.itertuples()
     )
     _export(ctx, "Work and pay", "pay", [
@@ -529,7 +549,7 @@ def pay(ctx: Context) -> Block:
     return Block(
         f"<table class='pay'><caption>Pay in {_e(ctx.region.name)} against the UK (ASHE, employees by place of "
         "residence; Living Wage share by place of work)</caption><thead><tr><th scope='col'>Indicator</th>"
-        "<th scope='col'>Period</th><th scope='col'>Value</th><th scope='col'>UK</th><th scope='col'>Unit</th>"
+        f"<th scope='col'>Period</th><th scope='col'>{_e(ctx.region.name)}</th><th scope='col'>UK</th>"
         f"</tr></thead><tbody>{rows}</tbody></table><p class='tablenote'>Real growth deflated by CPIH (ONS L522, "
         "annual average). 2023 figures are provisional. Employment and inactivity rates come from the Nomis API "
         "when online and are not part of this offline report.</p>"
@@ -537,18 +557,29 @@ def pay(ctx: Context) -> Block:
 
 
 # ----------------------------------------------------------------------------- deprivation
-def _deprivation_tables(lads: list[str]) -> tuple[Any, Any]:
-    """``decile_distribution(lads)`` and ``most_deprived_areas(lads, n=5)`` (IoD2019) from the
-    small-area table read once per worker (the library functions read and reshape all 32,844
-    areas on every call); a failure comes back as its message, as ``_memo`` gives it."""
+#: nation -> (edition, the index's name in the report, publisher)
+_DEPRIVATION_INDEX = {
+    "england": (2019, "English Index of Multiple Deprivation 2019", "MHCLG English Indices of Deprivation 2019"),
+    "wales": (2019, "Welsh Index of Multiple Deprivation 2019", "Welsh Government, WIMD 2019"),
+    "scotland": (2020, "Scottish Index of Multiple Deprivation 2020v2", "Scottish Government, SIMD 2020v2"),
+    "northern_ireland": (2017, "Northern Ireland Multiple Deprivation Measure 2017", "NISRA, NIMDM 2017"),
+}
+_NATION_OF = {"E": "england", "W": "wales", "S": "scotland", "N": "northern_ireland"}
+
+
+def _deprivation_tables(lads: list[str], nation: str = "england") -> tuple[Any, Any]:
+    """``decile_distribution(lads)`` and ``most_deprived_areas(lads, n=5)`` of the nation's own
+    index from the small-area table read once per worker (the library functions read and
+    reshape every area on every call); a failure comes back as its message, as ``_memo`` gives it."""
     from levelup.deprivation import map_lad_codes, small_areas
 
-    areas = _memo(("imd_areas", "england", 2019), lambda: small_areas("england", 2019))
+    edition = _DEPRIVATION_INDEX[nation][0]
+    areas = _memo(("imd_areas", nation, edition), lambda: small_areas(nation, edition))
     if isinstance(areas, str):
         return areas, areas
-    names = _memo(("imd_lads", "england", 2019), lambda: areas[["lad_code", "lad_name"]].drop_duplicates())
+    names = _memo(("imd_lads", nation, edition), lambda: areas[["lad_code", "lad_name"]].drop_duplicates())
     try:
-        codes, _ = map_lad_codes(lads, "england", 2019, areas=names)
+        codes, _ = map_lad_codes(lads, nation, edition, areas=names)
     except Exception as exc:  # noqa: BLE001 - as _memo: the section says what is missing and why
         msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return msg, msg
@@ -556,43 +587,69 @@ def _deprivation_tables(lads: list[str]) -> tuple[Any, Any]:
     idx = pd.RangeIndex(1, 11, name="decile")
     dist = pd.DataFrame({"n_areas": sub["decile"].astype(int).value_counts().reindex(idx, fill_value=0)})
     dist["share_areas"] = dist["n_areas"] / dist["n_areas"].sum()
-    return dist, sub.nsmallest(5, "rank").reset_index(drop=True)
+    top = sub.nsmallest(5, "rank").reset_index(drop=True)
+    top.attrs = dict(areas.attrs, n_total=len(areas))
+    return dist, top
 
 
 def deprivation(ctx: Context) -> Block:
-    """Share of small areas in England's most deprived decile, the decile distribution, and the
-    most deprived neighbourhoods by name (English Indices of Deprivation 2019)."""
-    lads = [c for c in lad_members(ctx) if c.startswith("E")]
-    if not lads:
-        return Block("<p class='na'>Deprivation: the English Indices cover England only; the Welsh, Scottish and "
-                     "Northern Irish indices rank areas within their own nation and are not yet in this report.</p>")
-    dist, top = _deprivation_tables(lads)
+    """Share of small areas in their nation's most deprived decile, the decile distribution, and
+    the most deprived neighbourhoods by name, from each nation's own index (England IoD2019,
+    Wales WIMD2019, Scotland SIMD2020v2, Northern Ireland NIMDM2017): one part per nation
+    the area covers, each ranked within its own nation."""
+    by_nation: dict[str, list[str]] = {}
+    for c in lad_members(ctx):
+        if c[:1] in _NATION_OF:
+            by_nation.setdefault(_NATION_OF[c[:1]], []).append(c)
+    if not by_nation:
+        return _na("Deprivation", ctx, "no local authorities found for this area")
+    parts = [_deprivation_part(ctx, nation, lads) for nation, lads in sorted(by_nation.items())]
+    note = ("<p class='tablenote'>Ranks are relative: they say which areas are more deprived than others, not by how "
+            "much, and cannot be compared across nations or between editions of the index.</p>")
+    return Block("".join(parts) + note)
+
+
+def _deprivation_part(ctx: Context, nation: str, lads: list[str]) -> str:
+    from levelup.deprivation import NATION_NAMES
+
+    dist, top = _deprivation_tables(lads, nation)
     if isinstance(dist, str) or isinstance(top, str):
-        return _na("Deprivation", ctx, dist if isinstance(dist, str) else top)
-    _record_source(ctx, "imd2019")
+        return _na("Deprivation", ctx, dist if isinstance(dist, str) else top).html
+    edition, index_name, publisher = _DEPRIVATION_INDEX[nation]
+    where, source = NATION_NAMES[nation], top.attrs.get("source", "")
+    _record_source(ctx, source)
     share = 100 * float(dist.loc[1, "share_areas"])
-    title = f"Neighbourhoods (LSOAs) of {ctx.region.name} by national deprivation decile, IoD 2019"
+    n, n_total = int(dist["n_areas"].sum()), int(top.attrs.get("n_total", 0))
+    kind = {"england": "LSOAs", "wales": "LSOAs", "scotland": "data zones", "northern_ireland": "super output areas"}[nation]
+    part = "" if len(lads) == len(lad_members(ctx)) else f" (its part in {where})"
+    title = f"Neighbourhoods ({kind}) of {ctx.region.name}{part} by deprivation decile of {where}, {edition}"
     fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
     ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
-    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label="England (10% in every decile)")
+    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
     ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
     ax.set_ylabel("% of neighbourhoods")
     ax.set_title(_wrap(title), fontsize=10, loc="left")
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
-    alt = (f"Bar chart: share of {ctx.region.name}'s {int(dist['n_areas'].sum())} neighbourhoods in each national "
-           f"deprivation decile; {share:.0f}% are in the most deprived tenth of England against 10% nationally.")
-    names = ", ".join(f"{r.name} (rank {int(r.rank):,})" for r in top.itertuples())
+    alt = (f"Bar chart: share of {ctx.region.name}'s {n} neighbourhoods{part} in each deprivation decile of "
+           f"{where}; {share:.0f}% are in the most deprived tenth of {where} against 10% nationally.")
+
+    def label(r) -> str:  # English and Scottish names carry their area; the others get it added
+        return r.name if str(r.name).startswith(str(r.lad_name)) else f"{r.name}, {r.lad_name}"
+
+    names = ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples())
     _export(ctx, "Deprivation", "deciles", [
-        {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": 2019, "value": float(v),
-         "unit": "share of LSOAs", "source": "imd2019", "release": ""} for d, v in dist["share_areas"].items()
+        {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": edition, "value": float(v),
+         "unit": f"share of {kind}", "source": source, "release": ""} for d, v in dist["share_areas"].items()
     ])
-    text = (f"<p>{share:.1f}% of the {int(dist['n_areas'].sum())} neighbourhoods (LSOAs) in {_e(ctx.region.name)} are "
-            f"among the most deprived 10% in England (Index of Multiple Deprivation 2019). The most deprived are "
-            f"{_e(names)}, where rank 1 is the most deprived of 32,844.</p>")
-    note = ("<p class='tablenote'>Ranks are relative: they say which areas are more deprived than others, not by how "
-            "much, and cannot be compared across nations or between editions of the index.</p>")
-    return Block(text + _figure(ctx, fig, title, alt, "MHCLG English Indices of Deprivation 2019").html + note)
+    derived = (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes ranks only."
+               if top.attrs.get("decile_derived") else "")
+    whole = (f" As {ctx.region.name} is the whole of {where}, a tenth of its areas are in each decile by construction."
+             if n == n_total else "")
+    text = (f"<p>{share:.1f}% of the {n:,} neighbourhoods ({kind}) in {_e(ctx.region.name)}{_e(part)} are among the most "
+            f"deprived 10% in {where} ({_e(index_name)}). The most deprived are {_e(names)}, where rank 1 is the most "
+            f"deprived of {n_total:,}.{_e(derived)}{_e(whole)}</p>")
+    return text + _figure(ctx, fig, title, alt, publisher).html
 
 
 # ------------------------------------------------------------------------------------- peers

@@ -6,12 +6,63 @@ import pandas as pd
 import pytest
 
 
-@pytest.mark.parametrize("lads", [["E06000001"], ["E08000012", "E08000011", "E06000063"]])
-def test_deprivation_tables_equal_the_library(ons_dir, lads):
+@pytest.mark.parametrize(("nation", "lads"), [
+    ("england", ["E06000001"]),
+    ("england", ["E08000012", "E08000011", "E06000063"]),
+    ("wales", ["W06000004", "W06000015"]),
+    ("scotland", ["S12000049"]),  # Glasgow City: its 2019 code, as the SIMD 2020v2 lookup has it
+    ("northern_ireland", ["N09000003"]),
+])
+def test_deprivation_tables_equal_the_library(ons_dir, nation, lads):
     from levelup.deprivation import decile_distribution, most_deprived_areas
-    from levelup.report.model_sections import _deprivation_tables
+    from levelup.report.model_sections import _DEPRIVATION_INDEX, _deprivation_tables
 
-    dist, top = _deprivation_tables(lads)
-    lib = decile_distribution(lads)
+    edition = _DEPRIVATION_INDEX[nation][0]
+    dist, top = _deprivation_tables(lads, nation)
+    lib = decile_distribution(lads, nation=nation, edition=edition)
     pd.testing.assert_frame_equal(dist, lib[["n_areas", "share_areas"]])
-    pd.testing.assert_frame_equal(top, most_deprived_areas(lads, n=5), check_like=False)
+    ref = most_deprived_areas(lads, n=5, nation=nation, edition=edition)
+    pd.testing.assert_frame_equal(top, ref, check_like=False, check_flags=False)
+    assert top.attrs["n_total"] == ref.attrs["n_areas_in_nation"]
+
+
+@pytest.mark.parametrize(("region", "nation", "index", "n_total"), [
+    ("TLC", "england", "English Index of Multiple Deprivation 2019", "32,844"),
+    ("W06000004", "wales", "Welsh Index of Multiple Deprivation 2019", "1,909"),
+    ("S12000049", "scotland", "Scottish Index of Multiple Deprivation 2020v2", "6,976"),
+    ("N09000003", "northern_ireland", "Northern Ireland Multiple Deprivation Measure 2017", "890"),
+])
+def test_deprivation_section_uses_each_nations_own_index(ons_dir, region, nation, index, n_total):
+    """Every nation's report gets the section, ranked within its own nation (issue 14); the
+    share in the most deprived decile is recomputed here from the small-area table."""
+    from levelup.deprivation import small_areas
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    ctx = S.context(region)
+    html = M.deprivation(ctx)._repr_html_()
+    assert index in html and f"most deprived of {n_total}" in html
+    areas = small_areas(nation, M._DEPRIVATION_INDEX[nation][0])
+    if nation != "england":  # local authority codes are the same vintage as the index's
+        mine = areas[areas["lad_code"].isin(M.lad_members(ctx))]
+        assert f"{100 * (mine['decile'] == 1).mean():.1f}% of the {len(mine):,} neighbourhoods" in html
+    assert "cannot be compared across nations" in html
+
+
+def test_pay_table_reads_as_prose_with_units(ons_dir):
+    """The pay table shows pay_summary's numbers with their units (pounds, per cent) and plain
+    labels; the ratio and gap have no UK column (the UK against itself)."""
+    import re
+
+    from levelup.data.pay import pay_summary
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    html = M.pay(S.context("TLC"))._repr_html_()
+    t = pay_summary("TLC", "itl1").set_index(["indicator", "period"])
+    assert f"<td>£{t.loc[('median_weekly_pay', '2023'), 'value']:,.2f}</td>" in html
+    assert f"<td>£{t.loc[('median_weekly_pay', '2023'), 'uk']:,.2f}</td>" in html
+    assert f"<td>−£{-t.loc[('gap_to_uk', '2023'), 'value']:,.2f}</td><td></td>" in html
+    assert f"<td>{t.loc[('below_living_wage_share', '2022'), 'value']:.1f}%</td>" in html
+    assert not re.search(r"<th scope='row'>[a-z]+_", html)  # no raw indicator names
+    assert "<th scope='col'>North East</th>" in html
