@@ -34,6 +34,7 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from levelup.errors import RenderError
 from levelup.report import params as P
 from levelup.report.render import FORMATS, _sha, branding, dumps, output_paths, write_atomic
 
@@ -341,8 +342,6 @@ def _data_key(declared: dict, required: list[str], entry: dict | None) -> str:
 
 
 def _check_writable(out: Path) -> None:
-    from levelup.errors import RenderError
-
     try:
         out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".write-test.", dir=out)
@@ -559,7 +558,14 @@ def _run(todo: list[dict], res: BatchResult, manifest: dict, out: Path, *, jobs,
 
         def submit(job: dict) -> None:
             job["attempt"] += 1
-            running[ex.submit(run_job, job)] = job
+            try:
+                running[ex.submit(run_job, job)] = job
+            except BrokenProcessPool:
+                raise RenderError(
+                    "the batch's worker processes died while starting (their error is printed above). Worker "
+                    "processes are spawned and re-import the main script: a script that calls render_many must "
+                    "do so under `if __name__ == \"__main__\":`"
+                ) from None
 
         for job in todo:
             submit(job)

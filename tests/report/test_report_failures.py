@@ -178,3 +178,19 @@ if region == "TLH" and not (pathlib.Path(marker) / "TLH").exists():
     assert res.exit_code == 0, res.summary()
     assert res.retried["East (TLH)"] == ["its worker process died"]
     assert pdfinfo(tmp_path / "out" / "itl1" / "tlh-east.pdf")["Tagged"] == "yes"
+
+
+def test_a_script_without_a_main_guard_gets_a_clear_error(ons_dir, tmp_path):
+    """Worker processes are spawned and re-import the calling script; a script with no
+    ``if __name__ == "__main__":`` breaks the pool. The user is told how to fix it, no
+    output is left behind and no kernel is orphaned."""
+    script = tmp_path / "render.py"
+    out = tmp_path / "reports"
+    script.write_text(f"from levelup.report import render_many\nrender_many(['TLC', 'TLD'], jobs=2, out_dir={str(out)!r}, "
+                      "progress=False)\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "RenderError" in proc.stderr and 'if __name__ == "__main__":' in proc.stderr, proc.stderr[-2000:]
+    assert not list(out.rglob("*.pdf")) and not list(out.rglob("*.part"))
+    time.sleep(1)
+    assert batch_kernels() == []
