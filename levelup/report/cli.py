@@ -22,7 +22,7 @@ def add_report_parser(subparsers) -> argparse.ArgumentParser:
         description="Render reports for REGION(s) (codes or names), or every region of a level with --all.",
     )
     p.add_argument("regions", nargs="*", metavar="REGION")
-    p.add_argument("--level", help="itl1, itl2, itl3 or place (with --all, or to disambiguate a name)")
+    p.add_argument("--level", help="itl1, itl2, itl3, lad, cauth or place (with --all, or to disambiguate a name)")
     p.add_argument("--all", action="store_true", help="every region of --level")
     p.add_argument("--format", default="pdf", help="comma-separated: pdf,html,ipynb (default pdf)")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: CPU count)")

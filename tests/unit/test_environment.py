@@ -26,3 +26,18 @@ def test_environment_matches_pyproject():
     assert set(py) == set(conda), f"only in pyproject: {set(py) - set(conda)}; only in environment.yml: {set(conda) - set(py)}"
     for name, req in py.items():  # same lower bounds too
         assert req.replace(" ", "") == conda[name].replace(" ", ""), (req, conda[name])
+
+
+def test_readme_opens_with_the_two_commands_and_its_images_exist():
+    """The README's first code block is exactly the two commands (install + report, install +
+    tests), `.ci/run` runs the second, and every image the README shows is in the repository."""
+    readme = (ROOT / "README.md").read_text()
+    first_block = readme.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    assert first_block == ['bash scripts/install.sh && python -m levelup report "North East"',
+                           "bash scripts/install.sh --test && python -m pytest"]
+    assert "bash scripts/install.sh --test && python -m pytest" in (ROOT / ".ci" / "run").read_text()
+    images = re.findall(r'<img src="([^"]+)"|!\[[^\]]*\]\(([^)]+)\)', readme)
+    paths = [a or b for a, b in images]
+    assert paths, "the README shows a report page"
+    for p in paths:
+        assert (ROOT / p).is_file(), p
