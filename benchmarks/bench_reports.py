@@ -54,7 +54,20 @@ def levelup_batch(regions, jobs: int, out: Path, **kw):
     took = time.perf_counter() - t0
     if res.failed:
         print(res.summary())
-    return took, res
+    return took, res, t0
+
+
+def breakdown(res, jobs: int, t0: float) -> str:
+    """Where the time went: worker start-up (until the first report is done, less its own time)
+    and the rendering itself (seconds per report per worker, CPU-bound on this machine)."""
+    done = sorted(res.timings.values(), key=lambda v: v["done_at"])
+    start = done[0]["done_at"] - t0 - done[0]["total"]
+    per = sorted(v["total"] for v in done)
+    execute = sorted(v["execute"] for v in done)
+    pdf = sorted(v["pdf"] for v in done)
+    mid = len(per) // 2
+    return (f"  worker start-up {start:.1f} s (kernel, imports, data, browser); then per report in its worker: "
+            f"median {per[mid]:.2f} s (execute {execute[mid]:.2f} s, PDF {pdf[mid]:.2f} s) on {jobs} workers")
 
 
 def main() -> None:
@@ -73,17 +86,16 @@ def main() -> None:
             t_naive = naive(ITL1, work / "naive")
             print(f"naive (papermill CLI + nbconvert CLI + fresh chromium): {t_naive:7.1f} s  "
                   f"({t_naive / len(ITL1):.2f} s/report)")
-        t_lv, res = levelup_batch(ITL1, args.jobs, work / "levelup")
-        per = {k: v["total"] for k, v in res.timings.items()}
-        print(f"levelup render_many(jobs={args.jobs}):                 {t_lv:7.1f} s  ({t_lv / len(ITL1):.2f} s/report; "
-              f"median warm report {sorted(per.values())[len(per) // 2]:.2f} s in its worker)")
+        t_lv, res, t0 = levelup_batch(ITL1, args.jobs, work / "levelup")
+        print(f"levelup render_many(jobs={args.jobs}):                 {t_lv:7.1f} s  ({t_lv / len(ITL1):.2f} s/report)")
+        print(breakdown(res, args.jobs, t0))
         if not args.no_naive:
             print(f"ratio naive / levelup: {t_naive / t_lv:.1f}x")
         if not args.no_all:
             from levelup.geo import regions
 
             every = [c for lv in ("itl1", "itl2", "itl3") for c in regions(lv)["code"]]
-            t_all, res_all = levelup_batch(every, args.jobs, work / "all")
+            t_all, res_all, _ = levelup_batch(every, args.jobs, work / "all")
             print(f"all ITL1+ITL2+ITL3 ({len(every)} reports, jobs={args.jobs}): {t_all:7.1f} s "
                   f"({t_all / len(every):.2f} s/report), {len(res_all.failed)} failed")
             t0 = time.perf_counter()
@@ -107,7 +119,7 @@ def full(jobs: int, out: Path) -> None:
 
     every = [{"region": c, "level": lv} for lv in FULL_LEVELS for c in regions(lv)["code"]]
     t0 = time.perf_counter()
-    t_all, res = levelup_batch(every, jobs, out)
+    t_all, res, _ = levelup_batch(every, jobs, out)
     print(f"full set ({len(every)} reports, jobs={jobs}): {t_all:7.1f} s ({t_all / len(every):.2f} s/report), "
           f"{len(res.failed)} failed; goal < 480 s")
     level = {label: Path(paths["pdf"]).parent.name for label, paths in res.outputs.items()}
