@@ -7,7 +7,7 @@ with missing values are dropped and listed in the result's ``dropped``.
 
 from __future__ import annotations
 
-import math
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,163 +121,411 @@ def uk_series(measure: str, region: Any) -> pd.Series:
     return benchmark_series(measure, "uk")
 
 
-def rank_among_peers(measure: str, region: Any, year: int) -> tuple[int, int] | None:
-    """(rank, number of peers) of a region at its own level in ``year`` (1 = highest), or None."""
-    reg = _resolve(region)
+# ---------------------------------------------------------------------- headline
+#: measure -> (label, unit text, source id, weight measure for places, kind). ``kind``: ``level``
+#: (index = 100 * x / x_benchmark in the same year), ``growth`` (average annual growth, with a growth
+#: index) or ``size`` (the latest level, with a growth index).
+MEASURES: dict[str, tuple[str, str, str, str | None, str]] = {
+    "gdp_per_head": ("GDP per head", "GBP, current market prices", "gdp", "population", "level"),
+    "real_gdp_per_head": ("Real GDP per head growth", "% a year, chained volume (2019 money)", "gdp", "population", "growth"),
+    "gva_per_hour": ("GVA per hour worked", "GBP, current prices", "productivity", "hours_worked", "level"),
+    "gdhi_per_head": ("GDHI per head", "GBP, current prices", "gdhi", "gdhi_population", "level"),
+    "population": ("Population", "persons, mid-year", "gdp", None, "size"),
+}
+#: The headline measures, in the order the table shows them.
+HEADLINE = ("gdp_per_head", "real_gdp_per_head", "gva_per_hour", "gdhi_per_head", "population")
+HEADLINE_COLUMNS = ("measure", "label", "unit", "source", "first_year", "year", "value", "index", "first_index",
+                    "change", "rank", "peers")
+
+#: (kind, ..., data stamp) -> a table or series read from the processed data, or the first line of the
+#: error that reading it raised. Tables are read-only inputs (never modified in place), so keeping
+#: them between calls leaks nothing; the data stamp in the key means a rewritten table is read again.
+_MEMO: dict[tuple, Any] = {}
+
+
+def _data_stamp() -> tuple:
+    """Changes when a processed table is rewritten, so the memo never serves stale data."""
+    from levelup import config
+
+    d = config.processed_dir()
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet")))
+    except OSError:
+        return ()
+
+
+def _memo(key: tuple, fn: Any, stamp: tuple | None = None) -> Any:
+    """``fn()`` once per state of the processed data; a failure comes back as its message (a str).
+
+    Shared by :func:`headline` and the region report (hundreds of reports in one process read
+    the same tables). ``stamp``: a :func:`_data_stamp` already taken by the caller.
+    """
+    key = (*key, _data_stamp() if stamp is None else stamp)
+    if key not in _MEMO:
+        try:
+            _MEMO[key] = fn()
+        except Exception as exc:  # noqa: BLE001 - the caller says what is missing and why, and goes on
+            _MEMO[key] = (str(exc) or type(exc).__name__).splitlines()[0]
+    return _MEMO[key]
+
+
+class _Reads:
+    """What a computation read (source ids, in order) and why a measure was unavailable."""
+
+    def __init__(self, stamp: tuple | None = None) -> None:
+        self.sources: list[str] = []
+        self.reasons: dict[str, str] = {}
+        self.stamp = _data_stamp() if stamp is None else stamp
+
+    def get(self, measure: str, key: tuple, fn: Any) -> Any:
+        """The memoised ``fn()``, or None with the reason kept for ``measure``."""
+        value = _memo(key, fn, self.stamp)
+        if isinstance(value, str):
+            self.reasons.setdefault(measure, value)
+            return None
+        src = getattr(value, "attrs", {}).get("source")
+        if src and src not in self.sources:
+            self.sources.append(src)
+        return value
+
+
+@dataclass(frozen=True)
+class _UKRef:
+    """The UK as a benchmark (its series depends on the place compared: see :func:`_place_series`)."""
+
+    code: str = "UK"
+    name: str = "UK"
+    level: str = "uk"
+
+
+_UK = _UKRef()
+
+
+def _is_uk(ref: Any) -> bool:
+    return getattr(ref, "level", None) == "uk" or getattr(ref, "code", None) == "UK"
+
+
+def _lad_based(region: Any) -> bool:
+    """Local and combined authorities and places made of local authorities (the LAD GDP file)."""
+    return region.level in ("lad", "cauth") or getattr(region, "member_level", None) == "lad"
+
+
+def _place_series(reads: _Reads, measure: str, ref: Any, region: Any) -> pd.Series | None:
+    """``measure`` by year for ``ref`` (or None, the reason kept in ``reads``).
+
+    ITL units and local authorities: the published row. Combined authorities and custom places:
+    :func:`levelup.geo.aggregate` (sums; per-head values are ratios of sums). The UK: the UK row
+    of the same file and vintage as ``region``'s data (:func:`levelup.geo.benchmark` for
+    local and combined authorities and places made of local authorities).
+    """
+    import levelup.geo
+
+    if _is_uk(ref):
+        if _lad_based(region):
+            return reads.get(measure, ("bench", measure, "lad"), lambda: levelup.geo.benchmark(measure, "lad"))
+        wide = reads.get(measure, ("ind", measure, "uk"), lambda: indicator(measure, "uk"))
+        if wide is not None and wide.empty:
+            reads.reasons.setdefault(measure, f"no UK row for {measure}")
+        return None if wide is None or wide.empty else wide.iloc[0].rename("UK")
+    if ref.level in ("cauth", "place"):
+        members = tuple(ref.members)
+        s = reads.get(measure, ("agg", measure, ref.code, members),
+                      lambda: levelup.geo.aggregate(measure, list(members), level=ref.member_level))
+        return None if s is None else s.rename(ref.code)
+    wide = reads.get(measure, ("ind", measure, ref.level), lambda: indicator(measure, ref.level))
+    if wide is None:
+        return None
+    if ref.code not in wide.index:
+        reads.reasons.setdefault(measure, f"no {measure} for {ref.code} at {ref.level}")
+        return None
+    return wide.loc[ref.code].rename(ref.code)
+
+
+def _peers_table(reads: _Reads, measure: str, level: str) -> pd.DataFrame | None:
+    """All units of ``level`` (rows) by year; combined authorities via :func:`levelup.geo.aggregate_level`."""
+    if level == "cauth":
+        from levelup.geo.aggregate import aggregate_level
+
+        return reads.get(measure, ("level", measure, "cauth"), lambda: aggregate_level(measure, "cauth"))
+    return reads.get(measure, ("ind", measure, level), lambda: indicator(measure, level))
+
+
+def _in_years(s: pd.Series, start_year: int | None, end_year: int | None) -> pd.Series:
+    """``s`` without NaN, within ``start_year``..``end_year`` (defaults: its own first and last years)."""
+    s = s.dropna()
+    lo = start_year if start_year is not None else s.index.min()
+    hi = end_year if end_year is not None else s.index.max()
+    return s[(s.index >= lo) & (s.index <= hi)]
+
+
+def _growth_pa(s: pd.Series) -> float:
+    """Average annual growth in per cent: ``100 * ((x_T / x_0) ** (1 / (T - 0)) - 1)``."""
+    t = s.index.max() - s.index.min()
+    return 100 * ((s.iloc[-1] / s.iloc[0]) ** (1 / t) - 1) if t > 0 else np.nan
+
+
+def _rank(wide: pd.DataFrame | None, code: str, y0: int, y1: int, kind: str) -> tuple[int, int] | None:
+    """(rank, peers): 1 + the number of units strictly above (ties share the better rank)."""
+    if wide is None or y0 not in wide.columns or y1 not in wide.columns:
+        return None
+    sc = (wide[y1] / wide[y0] if kind == "growth" else wide[y1]).dropna()
+    if code not in sc.index:
+        return None
+    return int((sc > sc[code]).sum() + 1), int(len(sc))
+
+
+def rank_among_peers(
+    measure: str, region: Any, year: int, *, start_year: int | None = None, level: str | None = None
+) -> tuple[int, int] | None:
+    """(rank, number of peers) of a region among the units of its own level (1 = highest), or None.
+
+    Ranks the level in ``year``, or the growth ``x_year / x_start_year`` when ``start_year`` is
+    given, with standard competition ranking: ``rank = 1 + #{j : score_j > score_region}``
+    (ties share the better rank). Peers: every unit of the level with a value (combined
+    authorities aggregated from their councils by :func:`levelup.geo.aggregate_level`). Custom
+    places are not ranked (None).
+
+    >>> rank_among_peers("gdp_per_head", "TLC", 2021)   # doctest: +SKIP
+    (12, 12)
+    """
+    reg = _resolve(region, level)
     if reg.level not in RANKED_LEVELS:
         return None
-    data_level = reg.level
-    try:
-        wide = indicator(measure, data_level)
-    except UnknownSourceError:
-        return None
-    if year not in wide.columns or reg.code not in wide.index:
-        return None
-    col = wide[year].dropna()
-    if reg.code not in col.index:
-        return None
-    ranks = col.rank(ascending=False, method="min")
-    return int(ranks[reg.code]), int(col.size)
+    wide = _peers_table(_Reads(), measure, reg.level)
+    y0 = year if start_year is None else start_year
+    return _rank(wide, reg.code, int(y0), int(year), "level" if start_year is None else "growth")
 
 
 def annualised_growth(s: pd.Series, start: int, end: int) -> float:
-    """Compound annual growth rate between two years, as a fraction."""
+    """Compound annual growth rate between two years, as a fraction: ``(x_end / x_start) ** (1 / (end - start)) - 1``."""
     return (s[end] / s[start]) ** (1.0 / (end - start)) - 1.0
 
 
 @dataclass(frozen=True)
 class HeadlineRow:
+    """One headline measure (numbers None/NaN when the place lacks it; see ``Headline.missing``)."""
+
     measure: str
     label: str
     unit: str
-    first_year: int
-    last_year: int
-    first: float
-    last: float
-    index_first: float  # UK = 100
-    index_last: float
-    rank: tuple[int, int] | None
     source: str
+    kind: str
+    first_year: int | None = None
+    year: int | None = None
+    value: float = float("nan")
+    index: float = float("nan")
+    first_index: float = float("nan")
+    change: float = float("nan")
+    rank: int | None = None
+    peers: int | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.year is not None
+
+    def record(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"measure": self.measure, "label": self.label, "unit": self.unit, "source": self.source}
+        if self.available:
+            row |= {"first_year": self.first_year, "year": self.year, "value": self.value, "index": self.index,
+                    "first_index": self.first_index, "change": self.change,
+                    "rank": np.nan if self.rank is None else self.rank,
+                    "peers": np.nan if self.peers is None else self.peers}
+        return row
 
 
-HEADLINE = (
-    ("gdp_per_head", "GDP per head", "level"),
-    ("real_gdp_per_head", "Real GDP per head growth", "growth"),
-    ("gva_per_hour_index", "GVA per hour worked (UK = 100)", "index"),
-    ("gdhi_per_head", "GDHI per head", "level"),
-    ("population", "Population", "level"),
-)
+_LEVEL_TEXT = {"itl1": "ITL1 region", "itl2": "ITL2 region", "itl3": "ITL3 region", "lad": "local authority",
+               "cauth": "combined authority", "place": "custom place", "uk": "the UK"}
+_PEERS_TEXT = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities",
+               "cauth": "combined authorities"}
+
+
+def _fmt_value(measure: str, v: float) -> str:
+    if MEASURES[measure][4] == "growth":
+        return f"{v:.1f}% a year"
+    if MEASURES[measure][4] == "size":
+        return f"{v:,.0f}"
+    return f"£{v:,.2f}" if measure == "gva_per_hour" else f"£{v:,.0f}"
 
 
 @dataclass(frozen=True)
 class Headline(Result):
-    """The headline table of a place: levels, UK = 100 indices, ranks and change."""
+    """The headline table of a place: latest value, benchmark = 100 index, rank among peers, change.
+
+    ``rows``: one :class:`HeadlineRow` per measure of :data:`HEADLINE`; ``missing``: (measure,
+    reason) for the measures this place lacks; ``unranked``: (measure, reason) for measures shown
+    whose peers could not be read; ``sources``: the source ids read, in order.
+    """
 
     title = "Headline indicators"
     region: str = ""
     code: str = ""
     level: str = ""
-    rows: tuple = ()
-    missing: tuple = ()  # (measure, reason) for measures this level lacks
+    benchmark: str = "UK"
+    benchmark_code: str = "UK"
+    start_year: int | None = None
+    end_year: int | None = None
+    rows: tuple[HeadlineRow, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()
+    unranked: tuple[tuple[str, str], ...] = ()
+    sources: tuple[str, ...] = ()
+    basis: str = ""  # what the benchmark's figures are
 
     def to_frame(self) -> pd.DataFrame:
-        recs = []
-        for r in self.rows:
-            recs.append(
-                {
-                    "measure": r.measure,
-                    "indicator": r.label,
-                    "unit": r.unit,
-                    "first_year": r.first_year,
-                    "last_year": r.last_year,
-                    "value_first": r.first,
-                    "value_last": r.last,
-                    "uk_index_first": r.index_first,
-                    "uk_index_last": r.index_last,
-                    "change_index_points": r.index_last - r.index_first,
-                    "rank": r.rank[0] if r.rank else np.nan,
-                    "of": r.rank[1] if r.rank else np.nan,
-                    "source": r.source,
-                }
-            )
-        return pd.DataFrame(recs)
+        """One row per measure: ``measure, label, unit, source, first_year, year, value, index,
+        first_index, change, rank, peers`` (NaN where the place lacks the measure or is not ranked)."""
+        return pd.DataFrame([r.record() for r in self.rows]).reindex(columns=list(HEADLINE_COLUMNS))
+
+    def reasons(self) -> dict[str, str]:
+        """Why a measure is not shown, or shown without a rank, in the order of :data:`HEADLINE`."""
+        why = dict(self.missing) | dict(self.unranked)
+        return {r.measure: why[r.measure] for r in self.rows if r.measure in why}
 
     def notes(self) -> list[str]:
-        out = [f"{self.region} ({self.code}, {self.level}). Index: UK = 100 in the same table and year."]
-        if self.level not in RANKED_LEVELS:
-            out.append("Custom places are compared with the UK, not ranked among other places.")
-        out += [f"Not available: {m} ({why})" for m, why in self.missing]
+        b = self.benchmark
+        out = [
+            f"Index: 100 * value / {b} value in the same year (levels); growth index 100 * (x_T / x_0) / "
+            f"({b}_T / {b}_0) for real growth and population. Change: index points for levels, per cent otherwise.",
+        ]
+        if self.basis:
+            out.append(f"Benchmark: {self.basis}.")
+        if self.level in RANKED_LEVELS:
+            out.append(f"Rank among all {_PEERS_TEXT[self.level]} (1 = highest; ties share the better rank); "
+                       "real GDP per head is ranked on its growth.")
+        else:
+            out.append("Custom places are compared with the benchmark, not ranked among other places.")
+        units = "; ".join(f"{r.label}: {r.unit}" for r in self.rows if r.available)
+        if units:
+            out.append(f"Units: {units}.")
+        out += [f"Not available: {MEASURES[m][0]} ({why})" for m, why in self.missing]
+        out += [f"Not ranked: {MEASURES[m][0]} ({why})" for m, why in self.unranked]
+        if self.sources:
+            out.append("Sources: " + ", ".join(self.sources))
         return out
 
     def summary(self) -> str:
-        df = self.to_frame()
-        lines = [f"{self.region} ({self.code}, {self.level})", ""]
-        for _, r in df.iterrows():
-            rank = f"rank {int(r['rank'])} of {int(r['of'])}" if not math.isnan(r["rank"]) else ""
-            if r["measure"] == "real_gdp_per_head":
-                lines.append(
-                    f"{r['indicator']:34s} {r['value_last']:+.2f}% a year {r['first_year']}-{r['last_year']}"
-                    f" (UK {r['uk_index_last']:+.2f}%)"
-                )
+        b = self.benchmark
+        head = f"{self.region} ({self.code}, {_LEVEL_TEXT.get(self.level, self.level)}), against the {b}"
+        table = [("Indicator", "Latest", f"{b} = 100", "Rank (1 = highest)", "Change")]
+        for r in self.rows:
+            if not r.available:
+                table.append((r.label, "not available", "", "", ""))
                 continue
-            if r["measure"] == "population":
-                rel = f"{r['uk_index_last']:.2f}% of the UK"
-            else:
-                rel = f"UK=100: {r['uk_index_last']:6.1f} ({r['change_index_points']:+.1f} since {r['first_year']})"
-            lines.append(
-                f"{r['indicator']:34s} {r['value_last']:>12,.0f} {r['unit']:<26s} {r['last_year']}  {rel}  {rank}"
-            )
-        lines += ["", *self.notes()]
-        return "\n".join(lines)
+            kind = MEASURES[r.measure][4]
+            period = f"{r.first_year}-{r.year}" if kind == "growth" else f"{r.year}"
+            index = f"{r.index:.1f}" + ("" if kind == "level" else f" (growth since {r.first_year})")
+            rank = f"{r.rank} of {r.peers}" if r.rank is not None else "not ranked"
+            change = f"{r.change:+.1f} points" if kind == "level" else f"{r.change:+.1f}%"
+            table.append((r.label, f"{_fmt_value(r.measure, r.value)} ({period})", index, rank,
+                          f"{change} since {r.first_year}"))
+        widths = [max(len(row[i]) for row in table) for i in range(5)]
+        lines = [head, ""]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+        notes = [textwrap.fill(n, 100, subsequent_indent="  ") for n in self.notes()]
+        return "\n".join([*lines, "", *notes])
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes())
+        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.6g}", na_rep="")
+        title = f"{self.title}: {self.region} ({self.code}), {self.benchmark} = 100"
+        return f"<div><strong>{_html.escape(title)}</strong>{table}<ul>{notes}</ul></div>"
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Horizontal bars of the benchmark = 100 index of each measure shown."""
+        ax = new_axes(ax)
+        rows = [r for r in self.rows if r.available][::-1]
+        ax.barh([r.label for r in rows], [r.index - 100 for r in rows], left=100, **kwargs)
+        ax.axvline(100, color="0.3", lw=0.8)
+        ax.set_xlabel(f"{self.benchmark} = 100")
+        ax.set_title(f"{self.region}: headline indicators", loc="left")
+        return ax
 
 
 def headline(
     region: Any,
     *,
     level: str | None = None,
+    benchmark: Any = "UK",
     start_year: int | None = None,
     end_year: int | None = None,
 ) -> Headline:
-    """Headline indicators of a place against the UK (see :data:`HEADLINE`).
+    """Headline indicators of a place against a benchmark (:data:`HEADLINE`, :data:`MEASURES`).
 
-    For each measure: first and last value in ``start_year``..``end_year`` (defaults: the
-    measure's own first and last years), the UK = 100 index in both years, the rank among
-    units of the same level, and the change in index points. Real GDP per head is reported
-    as compound annual growth (per cent a year), with the UK's growth beside it.
+    For each measure, over the years both the place and the benchmark have data within
+    ``start_year``..``end_year`` (defaults: all), first year ``0`` and latest ``T``:
+
+    * ``level`` measures (GDP per head, GVA per hour in GBP, GDHI per head): value ``x_T``, index
+      ``100 * x_T / b_T``, first index ``100 * x_0 / b_0``, change = the difference in index points;
+    * ``growth`` (real GDP per head, chained volume): value = average annual growth
+      ``100 * ((x_T / x_0) ** (1 / T) - 1)``, index = growth index
+      ``100 * (x_T / x_0) / (b_T / b_0)``, first index 100, change ``100 * (x_T / x_0 - 1)``;
+    * ``size`` (population): value ``x_T``, the growth index and per cent change as for growth.
+
+    ``rank``: among all units of the place's level with data in both years
+    (``1 + #{peers strictly above}``, ties sharing the better rank), on the level in ``T``
+    or, for growth, on ``x_T / x_0``; combined authorities are ranked among combined
+    authorities aggregated from their councils (:func:`levelup.geo.aggregate_level`); custom
+    places are not ranked. Places made of members are aggregated by
+    :func:`levelup.geo.aggregate` (ratios of sums; ONS, *Regional economic activity by GDP, UK:
+    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (local and combined authorities and
+    LAD-based places: the UK total of the same local-authority file, :func:`levelup.geo.benchmark`,
+    so vintages are never mixed; others: the UK row of the ITL tables) or any region.
+    Measures a place lacks are listed with the reason in ``missing``.
+
+    >>> headline("North East").to_frame().set_index("measure").loc["gdp_per_head", "index"]  # doctest: +SKIP
     """
     reg = _resolve(region, level)
-    rows, missing = [], []
-    for measure, label, kind in HEADLINE:
-        try:
-            s = series(measure, reg)
-            uk = uk_series(measure, reg)
-        except (UnknownSourceError, ModelInputError) as exc:
-            missing.append((measure, str(exc)))
+    bench = benchmark if hasattr(benchmark, "code") and hasattr(benchmark, "level") else (
+        None if str(benchmark).strip().upper() == "UK" else _resolve(benchmark))
+    if bench is not None and _is_uk(bench):
+        bench = None
+    reads = _Reads()
+    rows, missing, unranked = [], [], []
+    for m in HEADLINE:
+        label, unit, source, _, kind = MEASURES[m]
+        base = {"measure": m, "label": label, "unit": unit, "source": source, "kind": kind}
+        r = _place_series(reads, m, reg, reg)
+        b = _place_series(reads, m, bench if bench is not None else _UK, reg)
+        if r is None or b is None:
+            rows.append(HeadlineRow(**base))
             continue
-        years = [y for y in s.dropna().index if y in uk.dropna().index]
-        if start_year is not None:
-            years = [y for y in years if y >= start_year]
-        if end_year is not None:
-            years = [y for y in years if y <= end_year]
-        if len(years) < 2:
-            missing.append((measure, "fewer than two years with data"))
+        both = pd.concat([_in_years(r, start_year, end_year), b], axis=1, join="inner").dropna()
+        if len(both) < 2:
+            reads.reasons.setdefault(m, f"fewer than two years of {m} for {reg.name}")
+            rows.append(HeadlineRow(**base))
             continue
-        y0, y1 = years[0], years[-1]
-        unit = s.attrs.get("unit", "")
-        src = s.attrs.get("source", "")
-        if kind == "growth":
-            g, gu = annualised_growth(s, y0, y1) * 100, annualised_growth(uk, y0, y1) * 100
-            rows.append(HeadlineRow(measure, label, "% a year", y0, y1, s[y0], g, float("nan"), gu, None, src))
-            continue
-        if kind == "index":  # already UK = 100 in the published table
-            i0, i1 = s[y0], s[y1]
+        rs, bs = both.iloc[:, 0], both.iloc[:, 1]
+        y0, y1 = int(both.index.min()), int(both.index.max())
+        rel = 100 * rs / bs
+        if kind == "level":
+            value, index, first_index = rs.iloc[-1], rel.iloc[-1], rel.iloc[0]
+            change = index - first_index
         else:
-            i0, i1 = 100 * s[y0] / uk[y0], 100 * s[y1] / uk[y1]
-        rows.append(
-            HeadlineRow(measure, label, unit, y0, y1, float(s[y0]), float(s[y1]), float(i0), float(i1),
-                        rank_among_peers(measure, reg, y1), src)
-        )
-    return Headline(region=reg.name, code=reg.code, level=reg.level, rows=tuple(rows), missing=tuple(missing))
+            value = _growth_pa(rs) if kind == "growth" else rs.iloc[-1]
+            index = 100 * (rs.iloc[-1] / rs.iloc[0]) / (bs.iloc[-1] / bs.iloc[0])
+            first_index, change = 100.0, 100 * (rs.iloc[-1] / rs.iloc[0] - 1)
+        rank = None
+        if reg.level in RANKED_LEVELS:
+            rank = _rank(_peers_table(reads, m, reg.level), reg.code, y0, y1, kind)
+            if rank is None and m in reads.reasons:
+                unranked.append((m, reads.reasons[m]))
+        rows.append(HeadlineRow(**base, first_year=y0, year=y1, value=float(value), index=float(index),
+                                first_index=float(first_index), change=float(change),
+                                rank=None if rank is None else rank[0], peers=None if rank is None else rank[1]))
+    missing = [(row.measure, reads.reasons.get(row.measure, "no data")) for row in rows if not row.available]
+    if bench is not None:
+        basis = f"{bench.name} ({bench.code}, {_LEVEL_TEXT.get(bench.level, bench.level)})"
+    elif _lad_based(reg):
+        basis = "the UK total of the local-authority GDP file (the same release as the area's figures)"
+    else:
+        basis = "the UK row of the ITL tables (the same release as the area's figures)"
+    return Headline(
+        region=reg.name, code=reg.code, level=reg.level,
+        benchmark="UK" if bench is None else bench.name, benchmark_code="UK" if bench is None else bench.code,
+        start_year=start_year, end_year=end_year, rows=tuple(rows), missing=tuple(missing),
+        unranked=tuple(unranked), sources=tuple(reads.sources), basis=basis,
+    )
 
 
 @dataclass(frozen=True)

@@ -60,7 +60,8 @@ def _cmd_regions(args: argparse.Namespace) -> int:
 def _cmd_show(args: argparse.Namespace) -> int:
     from levelup.analysis import headline
 
-    table = headline(args.region, level=args.level)
+    table = headline(args.region, level=args.level, benchmark=args.benchmark, start_year=args.start_year,
+                     end_year=args.end_year)
     print(table.summary())
     return EXIT_OK
 
@@ -95,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     sh = sub.add_parser("show", help="print the headline table of a region or place")
     sh.add_argument("region", help="name or code, e.g. 'North East', TLC, 'Tees Valley'")
     sh.add_argument("--level", default=None, help="disambiguate a name used at several levels")
+    sh.add_argument("--benchmark", default="UK", help="compare with this region instead of the UK (index = 100)")
+    sh.add_argument("--start-year", type=int, default=None, help="first year (default: the data's first)")
+    sh.add_argument("--end-year", type=int, default=None, help="last year (default: the data's latest)")
     sh.set_defaults(func=_cmd_show)
 
     from levelup.report.cli import add_parsers

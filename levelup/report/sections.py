@@ -1,19 +1,14 @@
 """What the region report template calls: the numbers (first half) and their presentation (second).
 
-Number logic (``context``, ``series``, ``headline``) only reads ``levelup.data.indicator`` and
-returns plain pandas objects; presentation (``header``, ``headline_table``, ``relative_chart``,
-``notes`` ...) turns them into accessible HTML: real tables with captions and header cells,
-figures as PNG with alt text generated from what they show and the region's name in every
-title. Everything shown is also recorded in ``ctx.exports`` and handed to the renderer by
-``finish(ctx)``, which writes the CSV and XLSX beside the PDF.
-
-Definitions (stated in the report's notes):
-
-* UK = 100 index of a level measure: ``100 * x_region / x_benchmark`` in the same year.
-* Growth index: ``100 * (x_region,T / x_region,0) / (x_benchmark,T / x_benchmark,0)``.
-* Average annual growth: ``100 * ((x_T / x_0) ** (1 / (T - 0)) - 1)``.
-* Custom places (unions of ITL3 units): per-head and per-hour measures are ratios of sums,
-  ``sum_i x_i d_i / sum_i d_i`` with ``d`` the denominator (population, hours worked).
+The numbers come from ``levelup.analysis``: ``headline`` is :func:`levelup.analysis.headline`
+(definitions there: benchmark = 100 index, growth index, average annual growth, ranks among
+peers), ``series`` the same per-region reading for the charts; this module only records what
+they read (``ctx.sources``, with sha256) and what is missing and why (``ctx.unavailable``).
+Presentation (``header``, ``headline_table``, ``relative_chart``, ``notes`` ...) turns them
+into accessible HTML: real tables with captions and header cells, figures as PNG with alt text
+generated from what they show and the region's name in every title. Everything shown is also
+recorded in ``ctx.exports`` and handed to the renderer by ``finish(ctx)``, which writes the CSV
+and XLSX beside the PDF.
 """
 
 from __future__ import annotations
@@ -22,13 +17,15 @@ import base64
 import html
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 import levelup
+from levelup import analysis
+from levelup.analysis import HEADLINE, MEASURES, _memo  # noqa: F401 - re-exported for the template and model_sections
 from levelup.errors import LevelupError
 from levelup.report.params import RegionRef, resolve_region
 
@@ -40,16 +37,6 @@ PALETTE = {
     "others": ["#009E73", "#CC79A7", "#56B4E9", "#E69F00"],
 }
 EXPORT_MIME = "application/vnd.levelup.exports+json"
-
-#: measure -> (label, unit text, source id, weight measure for places, kind)
-MEASURES: dict[str, tuple[str, str, str, str | None, str]] = {
-    "gdp_per_head": ("GDP per head", "GBP, current market prices", "gdp", "population", "level"),
-    "real_gdp_per_head": ("Real GDP per head growth", "% a year, chained volume (2019 money)", "gdp", "population", "growth"),
-    "gva_per_hour": ("GVA per hour worked", "GBP, current prices", "productivity", "hours_worked", "level"),
-    "gdhi_per_head": ("GDHI per head", "GBP, current prices", "gdhi", "gdhi_population", "level"),
-    "population": ("Population", "persons, mid-year", "gdp", None, "size"),
-}
-HEADLINE = ("gdp_per_head", "real_gdp_per_head", "gva_per_hour", "gdhi_per_head", "population")
 
 
 # --------------------------------------------------------------------------------------------
@@ -75,9 +62,6 @@ class Context:
 
 UK = RegionRef("UK", "UK", "uk")
 _FILE_SHA: dict[tuple, str] = {}
-#: (measure, level, data stamp) -> wide table, or the reason it is unavailable. The tables are
-#: read-only inputs (copies are never modified), so keeping them between reports leaks nothing.
-_WIDE: dict[tuple, pd.DataFrame | str] = {}
 
 
 def _record_source(ctx: Context, source_id: str) -> None:
@@ -97,135 +81,37 @@ def _record_source(ctx: Context, source_id: str) -> None:
     ctx.sources[source_id] = {"title": src.title, "release": src.release, "publisher": src.publisher, "files": files}
 
 
-def _indicator(ctx: Context, measure: str, level: str) -> pd.DataFrame | None:
-    """``levelup.data.indicator`` or None (with the reason kept) when the data is unavailable."""
-    return _ok(ctx, measure, _memo(("ind", measure, level), lambda: levelup.data.indicator(measure, level)))
-
-
-def _data_stamp() -> tuple:
-    """Changes when a processed table is rewritten, so the memo never serves stale data."""
-    from levelup import config
-
-    d = config.processed_dir()
-    try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet")))
-    except OSError:
-        return ()
-
-
-def _memo(key: tuple, fn):
-    key = (*key, _data_stamp())
-    if key not in _WIDE:
-        try:
-            _WIDE[key] = fn()
-        except Exception as exc:  # noqa: BLE001 - the section says what is missing and why, the report goes on
-            _WIDE[key] = (str(exc) or type(exc).__name__).splitlines()[0]
-    return _WIDE[key]
-
-
-def _ok(ctx: Context, measure: str, value):
-    if isinstance(value, str):
-        ctx.unavailable.setdefault(measure, value)
-        return None
-    src = getattr(value, "attrs", {}).get("source")
-    if src:
+def _absorb(ctx: Context, sources: Iterable[str], reasons: dict[str, str]) -> None:
+    """Record what the numbers read (files with sha256) and why a measure is unavailable."""
+    for src in sources:
         _record_source(ctx, src)
-    return value
+    for measure, why in reasons.items():
+        ctx.unavailable.setdefault(measure, why)
 
 
 def series(ctx: Context, measure: str, ref: RegionRef) -> pd.Series | None:
-    """The measure for one region by year.
+    """The measure for one region by year (None when unavailable, the reason kept in ``ctx.unavailable``).
 
-    ITL regions and local authorities: the published row. Combined authorities and custom
-    places: ``levelup.geo.aggregate`` (totals are sums over members, per-head values ratios of
-    sums). The UK benchmark of a local or combined authority comes from the same file and
-    vintage as its data (``levelup.geo.benchmark``).
+    As :func:`levelup.analysis.headline` reads it: ITL regions and local authorities the published
+    row, combined authorities and custom places ``levelup.geo.aggregate`` (ratios of sums), and the
+    UK benchmark of a local or combined authority from the same file and vintage as its data.
     """
-    import levelup.geo
-
-    if ref.level == "uk":
-        if ctx.region.level in ("lad", "cauth") or ctx.region.member_level == "lad":
-            return _ok(ctx, measure, _memo(("bench", measure, "lad"), lambda: levelup.geo.benchmark(measure, "lad")))
-        wide = _indicator(ctx, measure, "uk")
-        return None if wide is None or wide.empty else wide.iloc[0].rename(ref.code)
-    if ref.level in ("cauth", "place"):
-        s = _ok(ctx, measure, _memo(("agg", measure, ref.code, ref.members),
-                                    lambda: levelup.geo.aggregate(measure, list(ref.members), level=ref.member_level)))
-        return None if s is None else s.rename(ref.code)
-    wide = _indicator(ctx, measure, ref.level)
-    if wide is None or ref.code not in wide.index:
-        if wide is not None:
-            ctx.unavailable.setdefault(measure, f"no {measure} for {ref.code} at {ref.level}")
-        return None
-    return wide.loc[ref.code].rename(ref.code)
-
-
-def peers_table(ctx: Context, measure: str, level: str) -> pd.DataFrame | None:
-    """All units of ``level`` (rows) by year, to rank the region among its own level."""
-    if level == "cauth":
-        import levelup.geo
-
-        return _ok(ctx, measure, _memo(("level", measure, "cauth"), lambda: levelup.geo.aggregate_level(measure, "cauth")))
-    return _indicator(ctx, measure, level)
-
-
-def _years(ctx: Context, s: pd.Series) -> pd.Series:
-    s = s.dropna()
-    lo = ctx.start_year if ctx.start_year is not None else s.index.min()
-    hi = ctx.end_year if ctx.end_year is not None else s.index.max()
-    return s[(s.index >= lo) & (s.index <= hi)]
-
-
-def _growth_pa(s: pd.Series) -> float:
-    t = s.index.max() - s.index.min()
-    return 100 * ((s.iloc[-1] / s.iloc[0]) ** (1 / t) - 1) if t > 0 else np.nan
+    reads = analysis._Reads()
+    s = analysis._place_series(reads, measure, ref, ctx.region)
+    _absorb(ctx, reads.sources, reads.reasons)
+    return s
 
 
 def headline(ctx: Context) -> pd.DataFrame:
-    """One row per headline measure: value, index (benchmark = 100), rank among peers, change.
+    """The headline table of :func:`levelup.analysis.headline` for the report's region and benchmark.
 
     Columns: ``measure, label, unit, source, first_year, year, value, index, first_index,
-    change, rank, peers``. ``value`` is the latest level (the average annual growth for real
-    GDP per head); ``index`` is the benchmark = 100 index in ``year`` (a growth index for
-    ``growth``/``size`` measures); ``change`` is index points since ``first_year`` for level
-    measures and the per cent change since ``first_year`` otherwise.
+    change, rank, peers`` (definitions in :func:`levelup.analysis.headline`). The sources read
+    go to ``ctx.sources`` and the reasons a measure is missing to ``ctx.unavailable``.
     """
-    rows = []
-    for m in HEADLINE:
-        label, unit, source, _, kind = MEASURES[m]
-        r, b = series(ctx, m, ctx.region), series(ctx, m, ctx.benchmark)
-        row: dict[str, Any] = {"measure": m, "label": label, "unit": unit, "source": source}
-        if r is None or b is None:
-            rows.append(row)
-            continue
-        both = pd.concat([_years(ctx, r), b], axis=1, join="inner").dropna()
-        if len(both) < 2:
-            ctx.unavailable.setdefault(m, f"fewer than two years of {m} for {ctx.region.name}")
-            rows.append(row)
-            continue
-        rs, bs = both.iloc[:, 0], both.iloc[:, 1]
-        y0, y1 = int(both.index.min()), int(both.index.max())
-        rel = 100 * rs / bs
-        if kind == "level":
-            value, index, first_index = rs.iloc[-1], rel.iloc[-1], rel.iloc[0]
-            change = index - first_index
-        else:
-            value = _growth_pa(rs) if kind == "growth" else rs.iloc[-1]
-            index = 100 * (rs.iloc[-1] / rs.iloc[0]) / (bs.iloc[-1] / bs.iloc[0])
-            first_index, change = 100.0, 100 * (rs.iloc[-1] / rs.iloc[0] - 1)
-        rank = peers = np.nan
-        if ctx.region.level in ("itl1", "itl2", "itl3", "lad", "cauth"):
-            wide = peers_table(ctx, m, ctx.region.level)
-            if wide is not None and y0 in wide.columns and y1 in wide.columns:
-                sc = (wide[y1] / wide[y0] if kind == "growth" else wide[y1]).dropna()
-                if ctx.region.code in sc.index:
-                    rank, peers = int((sc > sc[ctx.region.code]).sum() + 1), int(len(sc))
-        row |= {"first_year": y0, "year": y1, "value": float(value), "index": float(index),
-                "first_index": float(first_index), "change": float(change), "rank": rank, "peers": peers}
-        rows.append(row)
-    cols = ["measure", "label", "unit", "source", "first_year", "year", "value", "index", "first_index",
-            "change", "rank", "peers"]
-    return pd.DataFrame(rows).reindex(columns=cols)
+    res = analysis.headline(ctx.region, benchmark=ctx.benchmark, start_year=ctx.start_year, end_year=ctx.end_year)
+    _absorb(ctx, res.sources, res.reasons())
+    return res.to_frame()
 
 
 def relative(ctx: Context, measure: str) -> pd.DataFrame | None:
@@ -239,7 +125,7 @@ def relative(ctx: Context, measure: str) -> pd.DataFrame | None:
             continue
         s = series(ctx, measure, ref)
         if s is not None:
-            lines[ref.name] = _years(ctx, 100 * s / b)
+            lines[ref.name] = analysis._in_years(100 * s / b, ctx.start_year, ctx.end_year)
     if ctx.region.name not in lines or lines[ctx.region.name].empty:
         return None
     return pd.DataFrame(lines).dropna(how="all").sort_index()

@@ -1,0 +1,188 @@
+"""levelup.analysis.headline, the one implementation of the report's headline numbers.
+
+Each number is checked against a second route computed here with pandas from the published
+tables (levelup.data.indicator, levelup.geo.aggregate_level, the local-authority file), and the
+report's table (levelup.report.sections.context) is checked to be exactly analysis.headline's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from levelup import analysis
+from levelup.data import indicator
+
+
+def _rank(col: pd.Series, code: str) -> tuple[int, int]:
+    """Competition rank (1 = highest, ties share the better rank) with pandas' own ranking."""
+    col = col.dropna()
+    return int(col.rank(ascending=False, method="min")[code]), int(col.size)
+
+
+def _uk(measure: str) -> pd.Series:
+    return indicator(measure, "uk").iloc[0]
+
+
+def test_itl3_numbers_by_a_second_route(data_root):
+    code = "TLC11"  # Hartlepool and Stockton-on-Tees
+    h = analysis.headline(code).to_frame().set_index("measure")
+    assert list(h.index) == list(analysis.HEADLINE)
+
+    # GDP per head: a level, UK = 100 in the first and last common years, change in index points
+    w, uk = indicator("gdp_per_head", "itl3"), _uk("gdp_per_head")
+    years = sorted(set(w.loc[code].dropna().index) & set(uk.dropna().index))
+    y0, y1 = years[0], years[-1]
+    g = h.loc["gdp_per_head"]
+    assert (g["first_year"], g["year"]) == (y0, y1)
+    assert g["value"] == w.loc[code, y1]
+    assert g["index"] == pytest.approx(100 * w.loc[code, y1] / uk[y1], rel=1e-12)
+    assert g["change"] == pytest.approx(100 * (w.loc[code, y1] / uk[y1] - w.loc[code, y0] / uk[y0]), rel=1e-12)
+    assert (g["rank"], g["peers"]) == _rank(w[y1], code)
+
+    # real GDP per head: average annual growth, a growth index, and ranked on growth (not on the level)
+    w, uk = indicator("real_gdp_per_head", "itl3"), _uk("real_gdp_per_head")
+    r = h.loc["real_gdp_per_head"]
+    y0, y1 = int(r["first_year"]), int(r["year"])
+    x = w.loc[code]
+    assert r["value"] == pytest.approx(100 * np.expm1(np.log(x[y1] / x[y0]) / (y1 - y0)), rel=1e-10)
+    assert r["index"] == pytest.approx(100 * (x[y1] / x[y0]) / (uk[y1] / uk[y0]), rel=1e-12)
+    assert r["change"] == pytest.approx(100 * (x[y1] - x[y0]) / x[y0], rel=1e-12)
+    growth_rank, level_rank = _rank(w[y1] / w[y0], code), _rank(w[y1], code)
+    assert (r["rank"], r["peers"]) == growth_rank
+    assert growth_rank != level_rank  # 90th on growth, 96th on the level: the test tells them apart
+
+    # GVA per hour in GBP against the UK's GBP figure (not the published UK = 100 index)
+    w, uk = indicator("gva_per_hour", "itl3"), _uk("gva_per_hour")
+    p = h.loc["gva_per_hour"]
+    assert p["value"] == w.loc[code, p["year"]]
+    assert p["index"] == pytest.approx(100 * w.loc[code, p["year"]] / uk[p["year"]], rel=1e-12)
+    assert (p["rank"], p["peers"]) == _rank(w[p["year"]], code)
+
+    # population: the latest level, a growth index against the UK, ranked on size
+    w, uk = indicator("population", "itl3"), _uk("population")
+    s = h.loc["population"]
+    y0, y1 = int(s["first_year"]), int(s["year"])
+    assert s["value"] == w.loc[code, y1]
+    assert s["index"] == pytest.approx(100 * (w.loc[code, y1] / w.loc[code, y0]) / (uk[y1] / uk[y0]), rel=1e-12)
+    assert s["first_index"] == 100.0
+    assert (s["rank"], s["peers"]) == _rank(w[y1], code)
+
+
+def test_ties_share_the_better_rank():
+    wide = pd.DataFrame({2000: [1.0, 2.0, 2.0, 3.0], 2001: [1.0, 2.0, 2.0, np.nan]}, index=list("abcd"))
+    assert analysis._rank(wide, "b", 2001, 2001, "level") == (1, 3)  # b and c tie first; d has no value
+    assert analysis._rank(wide, "c", 2001, 2001, "level") == (1, 3)
+    assert analysis._rank(wide, "a", 2001, 2001, "level") == (3, 3)
+    assert analysis._rank(wide, "a", 2000, 2001, "growth") == (1, 3)  # growth 1.0 against 1.0, 1.0: all tie
+    assert analysis._rank(wide, "d", 2000, 2001, "level") is None
+
+
+def test_combined_authority_ranked_among_combined_authorities(data_root):
+    from levelup.geo import resolve
+    from levelup.geo.aggregate import aggregate_level
+
+    reg = resolve("Tees Valley", level="cauth")
+    h = analysis.headline(reg).to_frame().set_index("measure")
+    for m in ("gdp_per_head", "population"):
+        wide = aggregate_level(m, "cauth")
+        y1 = int(h.loc[m, "year"])
+        assert (h.loc[m, "rank"], h.loc[m, "peers"]) == _rank(wide[y1], reg.code)
+    assert analysis.rank_among_peers("gdp_per_head", reg, int(h.loc["gdp_per_head", "year"])) == (
+        h.loc["gdp_per_head", "rank"], h.loc["gdp_per_head", "peers"])
+
+
+def test_local_authority_against_the_same_vintage_uk_total(data_root):
+    from levelup.data import load
+
+    h = analysis.headline("E09000002")  # Barking and Dagenham
+    f = h.to_frame().set_index("measure")
+    la = load("lad_gdp")
+    uk = la[(la["level"] == "uk") & (la["measure"] == "gdp_per_head")].set_index("year")["value"]
+    own = indicator("gdp_per_head", "lad").loc["E09000002"]
+    y1 = int(f.loc["gdp_per_head", "year"])
+    assert f.loc["gdp_per_head", "index"] == pytest.approx(100 * own[y1] / uk[y1], rel=1e-12)
+    assert (f.loc["gdp_per_head", "rank"], f.loc["gdp_per_head", "peers"]) == _rank(
+        indicator("gdp_per_head", "lad")[y1], "E09000002")
+    # real GDP per head has no UK total in the local-authority file: listed as missing, with the reason
+    why = dict(h.missing)
+    assert set(why) == {"real_gdp_per_head", "gva_per_hour", "gdhi_per_head"}
+    assert "no UK total" in why["real_gdp_per_head"]
+    assert pd.isna(f.loc["real_gdp_per_head", "value"])
+    assert "lad_gdp" in h.sources
+
+
+def test_other_benchmark_and_start_year(data_root):
+    w = indicator("gdp_per_head", "itl1")
+    h = analysis.headline("TLC", benchmark="TLD", start_year=2005).to_frame().set_index("measure")
+    g = h.loc["gdp_per_head"]
+    assert g["first_year"] == 2005
+    y1 = int(g["year"])
+    assert g["index"] == pytest.approx(100 * w.loc["TLC", y1] / w.loc["TLD", y1], rel=1e-12)
+    assert g["first_index"] == pytest.approx(100 * w.loc["TLC", 2005] / w.loc["TLD", 2005], rel=1e-12)
+    pop = indicator("population", "itl1")
+    s = h.loc["population"]
+    assert s["index"] == pytest.approx(
+        100 * (pop.loc["TLC", y1] / pop.loc["TLC", 2005]) / (pop.loc["TLD", y1] / pop.loc["TLD", 2005]), rel=1e-12)
+    # ranks do not depend on the benchmark
+    assert g["rank"] == _rank(w[y1], "TLC")[0]
+
+
+def test_custom_place_is_not_ranked(data_root):
+    from levelup.geo import aggregate
+
+    h = analysis.headline("TEES", level="place")
+    f = h.to_frame().set_index("measure")
+    assert f["rank"].isna().all() and f["peers"].isna().all()
+    gdp = aggregate("gdp_per_head", ["TLC11", "TLC12", "TLC13"], level="itl3")
+    y1 = int(f.loc["gdp_per_head", "year"])
+    assert f.loc["gdp_per_head", "index"] == pytest.approx(100 * gdp[y1] / _uk("gdp_per_head")[y1], rel=1e-12)
+    assert "cannot be aggregated" in dict(h.missing)["gva_per_hour"]
+    assert any("not ranked" in n for n in h.notes())
+
+
+@pytest.mark.parametrize(
+    "region,level",
+    [("TLC", None), ("TLC1", None), ("TLC11", None), ("E09000002", None), ("Tees Valley", "cauth"),
+     ("LCR", "place"), ("GCR-LA", "place")],
+)
+def test_report_shows_exactly_the_analysis_numbers(data_root, region, level):
+    from levelup.report import sections
+
+    ctx = sections.context(region, level=level)
+    res = analysis.headline(region, level=level)
+    pd.testing.assert_frame_equal(ctx.headline, res.to_frame(), check_exact=True)
+    assert ctx.unavailable == res.reasons()
+    assert set(res.sources) <= set(ctx.sources)
+
+
+def test_memo_follows_the_data_stamp(monkeypatch):
+    calls = []
+    fn = lambda: calls.append(1) or pd.Series([len(calls)])  # noqa: E731
+    monkeypatch.setattr(analysis, "_data_stamp", lambda: ("a", 1))
+    first = analysis._memo(("test-memo",), fn)
+    assert analysis._memo(("test-memo",), fn) is first and len(calls) == 1
+    monkeypatch.setattr(analysis, "_data_stamp", lambda: ("a", 2))  # a processed table was rewritten
+    again = analysis._memo(("test-memo",), fn)
+    assert len(calls) == 2 and again is not first
+    # a failure is kept as its message and not retried for the same data
+    def boom():
+        raise KeyError("no such table")
+    assert analysis._memo(("test-memo-fail",), boom) == "'no such table'"
+
+
+def test_result_shape(data_root):
+    h = analysis.headline("North East", level="itl1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.code = "X"  # type: ignore[misc]
+    text = h.summary()
+    assert "North East (TLC, ITL1 region), against the UK" in text
+    assert "£24,575 (2021)" in text  # GDP workbook Table 7, TLC, 2021
+    assert "Rank among all ITL1 regions" in text
+    assert "<table" in h._repr_html_()
+    assert list(h.to_frame().columns) == list(analysis.HEADLINE_COLUMNS)
+    ax = h.plot()
+    assert len(ax.patches) == 5
