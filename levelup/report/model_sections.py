@@ -97,6 +97,18 @@ def _plain_figure(width: float, height: float, rect: tuple = (0.09, 0.14, 0.89, 
     return fig, fig.add_axes(rect)
 
 
+def _title(ax: Any, title: str, width: int = 90) -> None:
+    """Set a wrapped chart title; on a fixed-layout figure each extra line shrinks the axes by
+    one line's height, so a long place name never pushes the title off the picture."""
+    text = _wrap(title, width)
+    ax.set_title(text, fontsize=10, loc="left")
+    extra = text.count("\n")
+    if extra and ax.figure.get_layout_engine() is None:
+        pos = ax.get_position()
+        dy = extra * 13 / 72 / ax.figure.get_figheight()  # 10 pt type on 13 pt lines, as a figure fraction
+        ax.set_position([pos.x0, pos.y0, pos.width, pos.height - dy])
+
+
 def _style(ax: Any) -> None:
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
@@ -210,7 +222,7 @@ def gap(ctx: Context) -> Block:
         ax.plot(years, path, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{ctx.region.name} at {100 * g:.0f}% a year")
     ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
     ax.set_ylabel(f"{b} = 100")
-    ax.set_title(_wrap(title), fontsize=10, loc="left")
+    _title(ax, title)
     ax.legend(frameon=False, fontsize=8, loc="best")
     _style(ax)
     alt = (f"Line chart: GDP per head in {ctx.region.name} as a percentage of the {b}, {hist.index.min()}-{base}, "
@@ -320,7 +332,7 @@ def _shift_share(ctx: Context) -> str:
     ax = fig.add_subplot()
     res.plot(ax=ax)
     ax.set_title("")
-    ax.set_title(_wrap(title), fontsize=10, loc="left")
+    _title(ax, title)
     ax.set_ylabel("thousands" if source == "jobs" else "employees")
     _style(ax)
     unit = "thousand jobs" if source == "jobs" else "employees"
@@ -622,33 +634,35 @@ def _deprivation_part(ctx: Context, nation: str, lads: list[str]) -> str:
     n, n_total = int(dist["n_areas"].sum()), int(top.attrs.get("n_total", 0))
     kind = {"england": "LSOAs", "wales": "LSOAs", "scotland": "data zones", "northern_ireland": "super output areas"}[nation]
     part = "" if len(lads) == len(lad_members(ctx)) else f" (its part in {where})"
+    _export(ctx, "Deprivation", "deciles", [
+        {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": edition, "value": float(v),
+         "unit": f"share of {kind}", "source": source, "release": ""} for d, v in dist["share_areas"].items()
+    ])
+
+    def label(r) -> str:  # English and Scottish names carry their area; the others get it added
+        return r.name if str(r.name).startswith(str(r.lad_name)) else f"{r.name}, {r.lad_name}"
+
+    names = ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples())
+    derived = (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes ranks only."
+               if top.attrs.get("decile_derived") else "")
+    if n == n_total:  # the whole nation: a tenth of its areas in every decile, nothing to draw
+        return (f"<p>The {_e(index_name)} ranks the {n_total:,} neighbourhoods ({kind}) of {where} against each other, "
+                f"so a tenth of them are in each decile by construction. The most deprived are {_e(names)}, where "
+                f"rank 1 is the most deprived.{_e(derived)}</p>")
+    text = (f"<p>{share:.1f}% of the {n:,} neighbourhoods ({kind}) in {_e(ctx.region.name)}{_e(part)} are among the most "
+            f"deprived 10% in {where} ({_e(index_name)}). The most deprived are {_e(names)}, where rank 1 is the most "
+            f"deprived of {n_total:,}.{_e(derived)}</p>")
     title = f"Neighbourhoods ({kind}) of {ctx.region.name}{part} by deprivation decile of {where}, {edition}"
     fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
     ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
     ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
     ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
     ax.set_ylabel("% of neighbourhoods")
-    ax.set_title(_wrap(title), fontsize=10, loc="left")
+    _title(ax, title)
     ax.legend(frameon=False, fontsize=8)
     _style(ax)
     alt = (f"Bar chart: share of {ctx.region.name}'s {n} neighbourhoods{part} in each deprivation decile of "
            f"{where}; {share:.0f}% are in the most deprived tenth of {where} against 10% nationally.")
-
-    def label(r) -> str:  # English and Scottish names carry their area; the others get it added
-        return r.name if str(r.name).startswith(str(r.lad_name)) else f"{r.name}, {r.lad_name}"
-
-    names = ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples())
-    _export(ctx, "Deprivation", "deciles", [
-        {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": edition, "value": float(v),
-         "unit": f"share of {kind}", "source": source, "release": ""} for d, v in dist["share_areas"].items()
-    ])
-    derived = (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes ranks only."
-               if top.attrs.get("decile_derived") else "")
-    whole = (f" As {ctx.region.name} is the whole of {where}, a tenth of its areas are in each decile by construction."
-             if n == n_total else "")
-    text = (f"<p>{share:.1f}% of the {n:,} neighbourhoods ({kind}) in {_e(ctx.region.name)}{_e(part)} are among the most "
-            f"deprived 10% in {where} ({_e(index_name)}). The most deprived are {_e(names)}, where rank 1 is the most "
-            f"deprived of {n_total:,}.{_e(derived)}{_e(whole)}</p>")
     return text + _figure(ctx, fig, title, alt, publisher).html
 
 
@@ -680,7 +694,7 @@ def peers(ctx: Context, n: int = 5) -> Block:
     s = t.iloc[::-1]
     ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
     ax.set_xlabel("GBP, current prices")
-    ax.set_title(_wrap(title, 60), fontsize=10, loc="left")
+    _title(ax, title, 60)
     ax.spines[["top", "right"]].set_visible(False)
     alt = (f"Bar chart: GDP per head in {year} of {r.name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
            f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")

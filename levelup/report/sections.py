@@ -393,7 +393,7 @@ def notes(ctx: Context) -> Block:
         items.append("<b>Not shown.</b> " + "; ".join(_e(_plain(ctx, k, v)) for k, v in sorted(ctx.unavailable.items())))
     items.append(_e(levelup.OGL_ATTRIBUTION if hasattr(levelup, "OGL_ATTRIBUTION") else ""))
     files = "".join(
-        f"<li><span class='file'>{_e(fn)}</span> <span class='sha'>sha256 <code>{_e(h)}</code></span></li>"
+        f"<li><span class='file'>{_e(fn)}</span> <span class='sha'><code>{_e(h)}</code></span></li>"
         for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()
     )
     if files:

@@ -66,3 +66,30 @@ def test_pay_table_reads_as_prose_with_units(ons_dir):
     assert f"<td>{t.loc[('below_living_wage_share', '2022'), 'value']:.1f}%</td>" in html
     assert not re.search(r"<th scope='row'>[a-z]+_", html)  # no raw indicator names
     assert "<th scope='col'>North East</th>" in html
+
+
+def test_a_whole_nation_gets_no_decile_chart(ons_dir):
+    """Wales against the Welsh index: 10% in every decile by construction, so no chart, and the
+    text says why; the five most deprived areas are still named (the index's own ranks 1-5)."""
+    from levelup.deprivation import small_areas
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    html = M.deprivation(S.context("TLL"))._repr_html_()
+    assert "<figure" not in html and "by construction" in html
+    top = small_areas("wales", 2019).nsmallest(5, "rank")
+    assert all(name in html for name in top["name"])
+
+
+def test_a_wrapped_title_makes_room_on_a_fixed_layout():
+    """A title that wraps to two lines shrinks the axes by a line, so it stays on the picture."""
+    from levelup.report.model_sections import _plain_figure, _title
+
+    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
+    _title(ax, "short")
+    assert abs(ax.get_position().height - 0.72) < 1e-9
+    _title(ax, "a long title " * 10)
+    assert abs(ax.get_position().height - (0.72 - 13 / 72 / 2.8)) < 1e-9
+    fig.canvas.draw()
+    title = ax.title.get_window_extent()
+    assert title.y1 <= fig.bbox.y1  # inside the figure
