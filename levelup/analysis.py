@@ -145,13 +145,9 @@ _MEMO: dict[tuple, Any] = {}
 
 def _data_stamp() -> tuple:
     """Changes when a processed table is rewritten, so the memo never serves stale data."""
-    from levelup import config
+    from levelup.data.cache import data_stamp
 
-    d = config.processed_dir()
-    try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet")))
-    except OSError:
-        return ()
+    return data_stamp()
 
 
 def _memo(key: tuple, fn: Any, stamp: tuple | None = None) -> Any:

@@ -13,6 +13,14 @@ from levelup.data.registry import get_source, sources_for_measure
 from levelup.errors import UnknownSourceError
 
 _MEMO: dict[tuple, pd.DataFrame] = {}
+#: (load key, measure, level, years, industry) -> the wide table (handed out as copies)
+_WIDE: dict[tuple, pd.DataFrame] = {}
+
+
+def _copy(wide: pd.DataFrame) -> pd.DataFrame:
+    out = wide.copy()
+    out.attrs = {k: dict(v) if isinstance(v, dict) else v for k, v in wide.attrs.items()}
+    return out
 
 
 def load(source_id: str, *, root: str | os.PathLike | None = None, mirrors=None) -> pd.DataFrame:
@@ -23,6 +31,12 @@ def load(source_id: str, *, root: str | os.PathLike | None = None, mirrors=None)
     ``vintage``...). ONS markers (``[u]``, ``x``, ``..``) are NaN in ``value`` with the
     marker in ``flag``. Files are fetched (raw dir, mirrors, download) and sha256-checked.
     """
+    return _load_keyed(source_id, root=root, mirrors=mirrors)[1].copy()
+
+
+def _load_keyed(source_id: str, *, root=None, mirrors=None) -> tuple[tuple, pd.DataFrame]:
+    """``(key, table)``: the key names the source, its cache file and the sha256 of every file
+    read, so anything built from the table can be memoised under it. The table is shared: copy it."""
     source = get_source(source_id)
     if not source.parser:
         raise UnknownSourceError(
@@ -39,14 +53,14 @@ def load(source_id: str, *, root: str | os.PathLike | None = None, mirrors=None)
         digests.update({f"{dep}:{f.path}": sha256_of(p) for f, p in zip(dsrc.files, dpaths)})
     key = (source_id, str(cache.paths_for(source_id, root)[0]), tuple(sorted(digests.items())))
     if key in _MEMO:
-        return _MEMO[key].copy()
+        return key, _MEMO[key]
     df = cache.read_cached(source, digests, root)
     if df is None:
         raw = cache.parser_module(source).parse(paths, source)
         df = cache.check_tidy(raw, source)
         cache.write_cached(source, digests, df, root)
     _MEMO[key] = df
-    return df.copy()
+    return key, df
 
 
 def indicator(
@@ -65,7 +79,10 @@ def indicator(
     """
     candidates = sources_for_measure(measure)
     for source in candidates:
-        df = load(source.id, root=root)
+        key, df = _load_keyed(source.id, root=root)
+        wkey = (key, measure, level, None if years is None else tuple(int(y) for y in years), industry)
+        if wkey in _WIDE:
+            return _copy(_WIDE[wkey])
         sel = df[(df["measure"] == measure) & (df["level"] == level)]
         if sel.empty:
             continue
@@ -103,6 +120,7 @@ def indicator(
             "release": source.release,
             "names": dict(zip(sel["geo_code"], sel["geo_name"])),
         }
-        return wide
+        _WIDE[wkey] = wide
+        return _copy(wide)
     levels = sorted({lv for s in candidates for lv in (lambda d: d.loc[d["measure"] == measure, "level"])(load(s.id, root=root))})
     raise UnknownSourceError(f"measure {measure!r} has no data at level {level!r}; it exists at {levels}")

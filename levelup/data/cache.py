@@ -88,6 +88,16 @@ def paths_for(source_id: str, root: str | os.PathLike | None = None) -> tuple[Pa
     return d / f"{source_id}.parquet", d / f"{source_id}.json"
 
 
+def data_stamp(root: str | os.PathLike | None = None) -> tuple:
+    """``(name, mtime_ns)`` of every processed table: changes whenever one is rewritten, so a memo
+    keyed by it never serves a table older than the cache."""
+    d = Path(root) if root is not None else config.processed_dir()
+    try:
+        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet")))
+    except OSError:
+        return ()
+
+
 def read_cached(source: Source, digests: dict[str, str], root=None) -> pd.DataFrame | None:
     """The cached table if its sidecar matches ``digests`` and the current versions, else None."""
     table, side = paths_for(source.id, root)

@@ -210,6 +210,24 @@ def aggregate_level(
     The same rules as ``aggregate``; used to rank and compare places among their own kind.
     For ``kind="place"`` the places are those of the built-in and configured files.
     """
+    if kind == "cauth" and places_files is None:  # official areas: the same table for every report
+        from levelup.data.cache import data_stamp
+
+        key = (measure, vintage, None if years is None else tuple(years), data_stamp())
+        if key not in _CAUTH_TABLES:
+            _CAUTH_TABLES[key] = _aggregate_level(measure, kind, vintage=vintage, years=years, places_files=None)
+        out = _CAUTH_TABLES[key].copy()
+        out.attrs = dict(_CAUTH_TABLES[key].attrs)
+        return out
+    return _aggregate_level(measure, kind, vintage=vintage, years=years, places_files=places_files)
+
+
+#: (measure, vintage, years, data stamp) -> the combined authorities' wide table; a rewritten
+#: processed table changes the stamp, so nothing stale is served.
+_CAUTH_TABLES: dict[tuple, pd.DataFrame] = {}
+
+
+def _aggregate_level(measure: str, kind: str, *, vintage=None, years=None, places_files=None) -> pd.DataFrame:
     from levelup.geo.resolve import regions, resolve
 
     t = regions(kind, vintage=vintage, places_files=places_files)

@@ -61,7 +61,6 @@ class Context:
 
 
 UK = RegionRef("UK", "UK", "uk")
-_FILE_SHA: dict[tuple, str] = {}
 
 
 def _record_source(ctx: Context, source_id: str) -> None:
@@ -71,13 +70,8 @@ def _record_source(ctx: Context, source_id: str) -> None:
     from levelup.data.fetch import fetch_files, sha256_of
 
     src = get_source(source_id)
-    files = {}
-    for f, p in zip(src.files, fetch_files(source_id, progress=False)):
-        st = p.stat()
-        key = (str(p), st.st_size, st.st_mtime_ns)
-        if key not in _FILE_SHA:
-            _FILE_SHA[key] = sha256_of(p)
-        files[f.filename] = _FILE_SHA[key]
+    # sha256_of remembers each file's digest while its size and mtime are unchanged
+    files = {f.filename: sha256_of(p) for f, p in zip(src.files, fetch_files(source_id, progress=False))}
     ctx.sources[source_id] = {"title": src.title, "release": src.release, "publisher": src.publisher, "files": files}
 
 

@@ -106,3 +106,25 @@ def test_aggregate_level_and_benchmark(data_root):
         / geo.aggregate("population", list(geo.regions("lad")["code"])).loc[2022]
         * 1e6
     )
+
+
+def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(data_root, monkeypatch):
+    """A batch of reports ranks every combined authority on the same tables: they are built once
+    (the mechanism: aggregate() is not called again), handed out as copies (a caller's edit does
+    not reach the next caller), and rebuilt when a processed table is rewritten."""
+    import importlib
+
+    A = importlib.import_module("levelup.geo.aggregate")  # the module (geo.aggregate is the function)
+    A._CAUTH_TABLES.clear()
+    first = geo.aggregate_level("population", "cauth")
+    calls = []
+    real = A.aggregate
+    monkeypatch.setattr(A, "aggregate", lambda *a, **k: calls.append(a) or real(*a, **k))
+    first.loc[:, :] = -1.0
+    again = geo.aggregate_level("population", "cauth")
+    assert calls == [] and (again > 0).all().all()
+    assert again.loc["E47000006", 2022] == pytest.approx(geo.aggregate("population", "E47000006").loc[2022])
+    calls.clear()
+    monkeypatch.setattr("levelup.data.cache.data_stamp", lambda root=None: ("a processed table rewritten",))
+    geo.aggregate_level("population", "cauth")
+    assert len(calls) == 15  # rebuilt, one aggregate per combined authority

@@ -45,8 +45,10 @@ def fake_source(tmp_path, monkeypatch):
     raw = root / "raw" / src.files[0].path
     raw.write_bytes(a)
     api._MEMO.clear()
+    api._WIDE.clear()
     yield root, raw, calls, (a, b)
     api._MEMO.clear()
+    api._WIDE.clear()
 
 
 def test_sidecar_and_warm_load(fake_source):
@@ -137,3 +139,19 @@ def test_load_of_a_source_without_a_table_says_what_to_use(data_root):
 
     with pytest.raises(UnknownSourceError, match=r"boundaries.*levelup.geo.boundaries.itl3"):
         load("boundaries")
+
+
+def test_indicator_tables_are_memoised_under_the_files_sha256(fake_source, monkeypatch):
+    """indicator() pivots a table once per state of its files (the mechanism: no second pivot),
+    hands out copies, and pivots again when a raw file changes."""
+    root, raw, calls, (_, b) = fake_source
+    first = api.indicator("gva_per_hour", "itl1", root=root)
+    assert first.loc["TLC", 2020] == 1.0
+    with monkeypatch.context() as m:
+        m.setattr(pd.DataFrame, "pivot", lambda *a, **k: (_ for _ in ()).throw(AssertionError("pivoted again")))
+        first.loc["TLC", 2020] = -5.0
+        first.attrs["names"]["TLC"] = "changed by a caller"
+        again = api.indicator("gva_per_hour", "itl1", root=root)
+    assert again.loc["TLC", 2020] == 1.0 and again.attrs["names"] == {"TLC": "North East"}
+    raw.write_bytes(b)  # another registered release of the file
+    assert api.indicator("gva_per_hour", "itl1", root=root).loc["TLC", 2020] == 2.0
