@@ -17,6 +17,7 @@ import base64
 import html
 import io
 import json
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -302,8 +303,8 @@ def relative_chart(ctx: Context, measure: str) -> Block:
     frame = ctx.relative.get(measure)
     if frame is None:
         why = ctx.unavailable.get(measure, "not available for this area")
-        return Block(f"<p class='na'>{_e(label)} relative to the {_e(ctx.benchmark.name)}: data not available "
-                     f"for {_e(ctx.region.name)} ({_e(why)}).</p>")
+        return Block(f"<p class='na'>{_e(label)} relative to the {_e(ctx.benchmark.name)} is not shown for "
+                     f"{_e(ctx.region.name)}: {_e(_plain(ctx, measure, why).split(': ', 1)[-1])}.</p>")
     b = ctx.benchmark.name
     title = f"{label} in {ctx.region.name} relative to the {b} ({b} = 100)"
     fig = Figure(figsize=(7.2, 3.3), dpi=110)
@@ -313,7 +314,7 @@ def relative_chart(ctx: Context, measure: str) -> Block:
     styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * (ctx.parent is not None)
     styles += [(c, ":", 1.6) for c in PALETTE["others"]]
     for (name, col), (colour, ls, lw) in zip(frame.items(), styles):
-        ax.plot(col.index, col.values, color=colour, ls=ls, lw=lw, label=name)
+        ax.plot(col.index, col.values, color=colour, ls=ls, lw=lw, label=textwrap.fill(name, 24))  # fits the margin
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=10, loc="left")
     ax.set_ylabel(f"{b} = 100")
@@ -362,9 +363,13 @@ _LEVEL_NAMES = {"lad": "local authorities", "cauth": "combined authorities", "it
 def _plain(ctx: Context, measure: str, why: str) -> str:
     """A reader's sentence for a measure the report could not show."""
     label = MEASURES.get(measure, (measure.replace("_", " "),))[0]
-    if "no UK total" in why or "cannot be aggregated" in why:
+    if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return (f"{label}: chained-volume figures do not add up across areas, so the local-authority release "
                 "gives no UK or combined total to compare with")
+    if "cannot be aggregated" in why:
+        kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
+        return (f"{label}: ONS does not publish it for {kind}, and it cannot be built from the figures of the "
+                "areas they are made of")
     if "has no data at level" in why:
         kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
         return f"{label}: ONS does not publish it for {kind} in the releases used here"

@@ -93,3 +93,15 @@ def test_a_wrapped_title_makes_room_on_a_fixed_layout():
     fig.canvas.draw()
     title = ax.title.get_window_extent()
     assert title.y1 <= fig.bbox.y1  # inside the figure
+
+
+@pytest.mark.parametrize(("region", "measure", "plain"), [
+    ("E06000001", "gva_per_hour", "ONS does not publish it for local authorities"),
+    ("Tees Valley", "gva_per_hour", "ONS does not publish it for combined authorities"),
+])
+def test_a_missing_chart_is_explained_in_plain_words(ons_dir, region, measure, plain):
+    """Readers get the reason in words, not the library's error text (level codes, lists)."""
+    from levelup.report import sections as S
+
+    html = S.relative_chart(S.context(region), measure)._repr_html_()
+    assert plain in html and "level '" not in html and "[" not in html
