@@ -51,9 +51,16 @@ def _cmd_regions(args: argparse.Namespace) -> int:
 
     from levelup.geo import regions
 
-    df = regions(args.level)
-    with pd.option_context("display.max_rows", None, "display.width", 200):
+    df = regions(args.level).copy()
+    if "members" in df.columns:  # combined authorities and places: a count, not the list
+        kinds = df["member_level"] if "member_level" in df.columns else pd.Series("lad", index=df.index)
+        names = {"itl3": "ITL3 units", "lad": "local authorities"}
+        df["members"] = [f"{len(m)} {names.get(k, 'areas')}" for m, k in zip(df["members"], kinds)]
+    df = df.drop(columns=[c for c in ("member_level", "note", "exact") if c in df.columns])
+    with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
         print(df.to_string(index=False))
+    if args.level == "place":
+        print("\nMembers and notes: levelup.geo.regions('place'), or levelup/geo/places.toml.")
     return EXIT_OK
 
 

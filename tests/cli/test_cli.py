@@ -63,3 +63,16 @@ def test_show_prints_headline(region, data_root, capsys):
     assert main(["show", region]) == 0
     out = capsys.readouterr().out
     assert "North East" in out and "GDP per head" in out and "24,575" in out  # Table 7, 2021, TLC
+
+
+@pytest.mark.parametrize(("level", "row", "members"), [
+    ("place", "LCR", "4 ITL3 units"),  # Liverpool City Region: TLD71-TLD74 (places.toml)
+    ("cauth", "E47000001", "10 local authorities"),  # Greater Manchester's ten boroughs
+])
+def test_regions_lists_fit_a_terminal(data_root, capsys, level, row, members):
+    """Places and combined authorities show how many members they have, not the whole list."""
+    assert main(["regions", "--level", level]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.split() and ln.split()[0] == row)
+    assert line.rstrip().endswith(members) or members in line
+    assert max(len(ln) for ln in out.splitlines()) <= 200
