@@ -41,6 +41,8 @@ RULES: dict[str, tuple] = {
     "filled_jobs": ("sum",),
     "gdp_per_head": ("ratio", "gdp", "population", 1e6),
     "gdhi_per_head": ("ratio", "gdhi", "gdhi_population", 1e6),
+    # per-hour values weighted by hours: sum(x_i h_i) / sum(h_i) = total GVA / total hours
+    "gva_per_hour": ("weighted", "hours_worked"),
 }
 
 
@@ -181,6 +183,22 @@ def aggregate(data, members, *, level: str | None = None, years=None, source: st
             source=wide.attrs.get("source", source),
             formula=f"sum of {data} over members",
         )
+    elif rule[0] == "weighted":
+        _, w_m = rule
+        x = _wide(data, level, source, years)
+        w = _wide(w_m, level, source or x.attrs.get("source"), years)
+        cols = [y for y in x.columns if y in w.columns]
+        n = sum_members(x[cols] * w.reindex(index=x.index, columns=cols), codes)
+        d = sum_members(w.reindex(index=x.index, columns=cols), codes)
+        res = n / d
+        res.attrs = {
+            **n.attrs,
+            "incomplete": {**n.attrs["incomplete"], **d.attrs["incomplete"]},
+            "measure": data,
+            "unit": x.attrs.get("unit", ""),
+            "source": x.attrs.get("source", source),
+            "formula": f"sum({data} * {w_m}) / sum({w_m})",
+        }
     else:
         _, num_m, den_m, scale = rule
         num = _wide(num_m, level, source, years)

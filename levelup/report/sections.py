@@ -387,7 +387,8 @@ def notes(ctx: Context) -> Block:
     ]
     if ctx.region.level == "place":
         items.append("<b>Custom places.</b> Built from whole ITL3 units, so the boundary approximates the place; "
-                     "per-head measures are ratios of sums over those units. Places are not ranked.")
+                     "per-head and per-hour measures are ratios of sums over those units (GVA per hour: sum of GVA "
+                     "over sum of hours worked). Places are not ranked.")
     if ctx.unavailable:
         items.append("<b>Not shown.</b> " + "; ".join(_e(_plain(ctx, k, v)) for k, v in sorted(ctx.unavailable.items())))
     items.append(_e(levelup.OGL_ATTRIBUTION if hasattr(levelup, "OGL_ATTRIBUTION") else ""))

@@ -128,3 +128,23 @@ def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(d
     monkeypatch.setattr("levelup.data.cache.data_stamp", lambda root=None: ("a processed table rewritten",))
     geo.aggregate_level("population", "cauth")
     assert len(calls) == 15  # rebuilt, one aggregate per combined authority
+
+
+def test_gva_per_hour_of_a_place_is_total_gva_over_total_hours(data_root):
+    """Second route: ONS's own ITL2 figures. Each ITL2 unit is a place made of its ITL3 units;
+    sum(x_i h_i) / sum(h_i) over them must equal the published ITL2 GVA per hour worked, up to
+    the rounding of the published 2-decimal values (at most 0.005 + 0.005)."""
+    from levelup.data import indicator
+    from levelup.geo.itl import itl3_under
+
+    pub = indicator("gva_per_hour", "itl2")
+    worst = 0.0
+    # Northern Ireland (TLN0) is the exception: ONS's NI ITL3 hours and GVA per hour do not add up
+    # to its ITL2 figure (up to 1.77 GBP an hour apart, 2014), so it cannot serve as the second route.
+    for code in pub.index.drop("TLN0"):
+        agg = geo.aggregate("gva_per_hour", itl3_under(code), level="itl3")
+        assert agg.attrs["formula"] == "sum(gva_per_hour * hours_worked) / sum(hours_worked)"
+        diff = (agg - pub.loc[code]).dropna()
+        assert len(diff) >= 15, code
+        worst = max(worst, float(diff.abs().max()))
+    assert worst <= 0.0101, worst

@@ -140,7 +140,13 @@ def test_custom_place_is_not_ranked(data_root):
     gdp = aggregate("gdp_per_head", ["TLC11", "TLC12", "TLC13"], level="itl3")
     y1 = int(f.loc["gdp_per_head", "year"])
     assert f.loc["gdp_per_head", "index"] == pytest.approx(100 * gdp[y1] / _uk("gdp_per_head")[y1], rel=1e-12)
-    assert "cannot be aggregated" in dict(h.missing)["gva_per_hour"]
+    # GVA per hour of a place: total GVA over total hours, i.e. hours-weighted (second route here)
+    x = indicator("gva_per_hour", "itl3").loc[["TLC11", "TLC12", "TLC13"]]
+    w = indicator("hours_worked", "itl3").loc[["TLC11", "TLC12", "TLC13"], x.columns]
+    y1 = int(f.loc["gva_per_hour", "year"])
+    own = (x[y1] * w[y1]).sum() / w[y1].sum()
+    assert f.loc["gva_per_hour", "value"] == pytest.approx(own, rel=1e-12)
+    assert "cannot be aggregated" in dict(h.missing)["real_gdp_per_head"]  # chained volumes do not add
     assert any("not ranked" in n for n in h.notes())
 
 
