@@ -55,6 +55,7 @@ class WarmKernel:
         self.warm = warm
         self.km = None
         self.kc = None
+        self._log = None
 
     @property
     def pid(self) -> int | None:
@@ -68,7 +69,11 @@ class WarmKernel:
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.cwd / "ipc"),
                                      connection_file=str(self.cwd / "connection.json"))
-        await self.km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        # the kernel process's own output (start-up errors, crashes) goes to kernel.log, not the
+        # user's terminal; log_tail() quotes it when the kernel dies
+        self._log = open(self.cwd / "kernel.log", "ab")  # noqa: SIM115 - open for the kernel's life
+        await self.km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"],
+                                   stdout=self._log, stderr=self._log)
         (self.cwd / "kernel.pid").write_text(str(self.pid or ""))
         self.kc = self.km.client()
         self.kc.start_channels()
@@ -100,6 +105,14 @@ class WarmKernel:
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         return nb
 
+    def log_tail(self, lines: int = 3) -> str:
+        """The last lines the kernel process wrote to its own stdout/stderr ('' if none)."""
+        try:
+            text = (self.cwd / "kernel.log").read_text(errors="replace").strip()
+        except OSError:
+            return ""
+        return " | ".join(text.splitlines()[-lines:])
+
     async def alive(self) -> bool:
         return self.km is not None and await self.km.is_alive()
 
@@ -122,4 +135,7 @@ class WarmKernel:
                     except ProcessLookupError:
                         pass
             self.km = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         (self.cwd / "kernel.pid").unlink(missing_ok=True)

@@ -203,6 +203,8 @@ class Renderer:
             except (DeadKernelError, CellTimeoutError, RuntimeError, asyncio.TimeoutError, TimeoutError) as exc:
                 kind = "hung (no reply within the timeout)" if isinstance(exc, CellTimeoutError | asyncio.TimeoutError | TimeoutError) else "died"
                 reason = f"the kernel {kind} while rendering {job['label']}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                if self.kernel.log_tail():
+                    reason += f" (kernel log: {self.kernel.log_tail()})"
                 reasons.append(reason)
                 try:
                     await self.kernel.restart()

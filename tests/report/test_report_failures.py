@@ -29,6 +29,7 @@ if region == "TLE" and not (_m / "TLE").exists():
     (_m / "TLE").write_text("killed once")
     os.kill(os.getpid(), 9)
 if region == "TLF":
+    os.write(2, b"kernel says: out of memory (simulated)\\n")  # the process's own stderr, not the cell's
     os.kill(os.getpid(), 9)
 if region == "TLG":
     time.sleep(600)
@@ -56,6 +57,7 @@ def test_a_failing_region_does_not_stop_the_batch(ons_dir, tmp_path, capsys):
     assert "FAILED North West (TLD)" in printed and "deliberate failure for TLD" in printed
     assert 'raise RuntimeError("deliberate failure for " + region)' in printed  # the cell's source
     assert "FAILED East Midlands (TLF)" in printed and "died" in printed and "tried 2 times" in printed
+    assert "kernel log: kernel says: out of memory (simulated)" in printed  # why it died, from kernel.log
     assert "retried Yorkshire and The Humber (TLE)" in printed and (tmp_path / "TLE").is_file()
     for ok in ("tlc-north-east", "tle-yorkshire-and-the-humber"):
         assert pdfinfo(out / "itl1" / f"{ok}.pdf")["Tagged"] == "yes"
