@@ -232,6 +232,9 @@ class Renderer:
                 if EXPORT_MIME in out.get("data", {}):
                     payload = out["data"][EXPORT_MIME]
                     cell.outputs.remove(out)
+        # a code cell with nothing to show is an empty box in the page (inputs are hidden); after a
+        # full last page Chromium gave it a blank page of its own
+        html_nb.cells = [c for c in html_nb.cells if c.cell_type != "code" or c.get("outputs")]
         if payload is None:
             payload = {"region": {"code": job["code"], "name": job["name"], "level": job["level"]},
                        "records": [], "sources": {}, "figures": []}

@@ -80,6 +80,20 @@ def test_first_page_is_not_blank(batch_run, tmp_path):
     assert dark > 0.01 * len(pixels), "first page is (nearly) blank"
 
 
+def test_no_page_is_blank(batch_run):
+    """Every page of every rendered PDF has text besides its footer (an empty cell after a full
+    last page once gave the North East report a blank eighth page)."""
+    pdfs = sorted(batch_run[1].rglob("*.pdf"))
+    assert len(pdfs) >= 3
+    for pdf in pdfs:
+        n = int(pdfinfo(pdf)["Pages"])
+        for i in range(1, n + 1):
+            text = subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                                  text=True, check=True).stdout
+            body = [ln for ln in text.splitlines() if ln.strip() and not re.fullmatch(r"Page \d+ of \d+", ln.strip())]
+            assert len(body) > 1, f"{pdf.name}: page {i} of {n} is blank"
+
+
 def test_itl3_and_custom_place_reports(batch_run):
     out = batch_run[1]
     text = pdftotext(out / "itl3" / "tlc11-hartlepool-and-stockton-on-tees.pdf")
