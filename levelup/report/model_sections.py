@@ -674,8 +674,8 @@ def peers(ctx: Context, n: int = 5) -> Block:
 
     r = ctx.region
     if r.level not in ("itl1", "itl2", "itl3", "lad", "cauth"):
-        return Block(f"<p class='na'>Statistical neighbours: {_e(r.name)} is a custom place, compared with the UK "
-                     "and its parent regions rather than with places of its own kind.</p>")
+        return Block(f"<p class='na'>{_e(r.name)} is a custom place: it is compared with the UK and its parent "
+                     "regions rather than with statistical neighbours of its own kind.</p>")
     t = _memo(("peer_table", r.code, r.level, n), lambda: peer_table(r.code, n=n, level=r.level))
     if isinstance(t, str):
         return _na("Statistical neighbours", ctx, t)
