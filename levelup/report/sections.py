@@ -304,7 +304,7 @@ def relative_chart(ctx: Context, measure: str) -> Block:
     if frame is None:
         why = ctx.unavailable.get(measure, "not available for this area")
         return Block(f"<p class='na'>{_e(label)} relative to the {_e(ctx.benchmark.name)} is not shown for "
-                     f"{_e(ctx.region.name)}: {_e(_plain(ctx, measure, why).split(': ', 1)[-1])}.</p>")
+                     f"{_e(ctx.region.name)}: {_e(_reason(ctx, measure, why))}.</p>")
     b = ctx.benchmark.name
     title = f"{label} in {ctx.region.name} relative to the {b} ({b} = 100)"
     fig = Figure(figsize=(7.2, 3.3), dpi=110)
@@ -361,19 +361,21 @@ _LEVEL_NAMES = {"lad": "local authorities", "cauth": "combined authorities", "it
 
 
 def _plain(ctx: Context, measure: str, why: str) -> str:
-    """A reader's sentence for a measure the report could not show."""
-    label = MEASURES.get(measure, (measure.replace("_", " "),))[0]
+    """A reader's sentence for a measure the report could not show: ``"<label>: <reason>"``."""
+    return f"{MEASURES.get(measure, (measure.replace('_', ' '),))[0]}: {_reason(ctx, measure, why)}"
+
+
+def _reason(ctx: Context, measure: str, why: str) -> str:
+    """Why a measure is not shown, in a reader's words rather than the library's error text."""
+    kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
-        return (f"{label}: chained-volume figures do not add up across areas, so the local-authority release "
-                "gives no UK or combined total to compare with")
+        return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
+                "or combined total to compare with")
     if "cannot be aggregated" in why:
-        kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
-        return (f"{label}: ONS does not publish it for {kind}, and it cannot be built from the figures of the "
-                "areas they are made of")
+        return f"ONS does not publish it for {kind}, and it cannot be built from the figures of the areas they are made of"
     if "has no data at level" in why:
-        kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
-        return f"{label}: ONS does not publish it for {kind} in the releases used here"
-    return f"{label}: {why}"
+        return f"ONS does not publish it for {kind} in the releases used here"
+    return why
 
 
 def notes(ctx: Context) -> Block:
