@@ -11,7 +11,9 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("LEVELUP_SHARED", ROOT.parent / "shared")).resolve()
+# ../shared beside this checkout, else the project machines' copy (a clone in a temporary folder)
+_CANDIDATES = [ROOT.parent / "shared", Path("/work/shared")]
+SHARED = Path(os.environ.get("LEVELUP_SHARED") or next((c for c in _CANDIDATES if c.is_dir()), _CANDIDATES[0])).resolve()
 ONS = SHARED / "ons"
 REFERENCE = SHARED / "reference-data"
 
