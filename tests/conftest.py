@@ -16,6 +16,8 @@ _CANDIDATES = [ROOT.parent / "shared", Path("/work/shared")]
 SHARED = Path(os.environ.get("LEVELUP_SHARED") or next((c for c in _CANDIDATES if c.is_dir()), _CANDIDATES[0])).resolve()
 ONS = SHARED / "ons"
 REFERENCE = SHARED / "reference-data"
+if SHARED.is_dir():  # notebooks executed by the tests (tutorials) look there too
+    os.environ.setdefault("LEVELUP_SHARED", str(SHARED))
 
 
 def _need(path: Path) -> Path:
