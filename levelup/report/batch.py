@@ -36,6 +36,7 @@ from pathlib import Path
 
 from levelup.errors import RenderError
 from levelup.report import params as P
+from levelup.report.fastpath import file_sha256
 from levelup.report.render import FORMATS, _sha, branding, dumps, output_paths, write_atomic
 
 MANIFEST = ".manifest.json"
@@ -366,7 +367,7 @@ def _reason(job: dict, entry: dict | None, out: Path, force: bool) -> str | None
         path = out / rec["path"] if rec else None
         if rec is None or not path.is_file():
             return f"{fmt} output missing"
-        if path.stat().st_size != rec["size"] or _sha(path.read_bytes()) != rec["sha256"]:
+        if path.stat().st_size != rec["size"] or file_sha256(path) != rec["sha256"]:
             return f"{fmt} output modified or incomplete"
     return None
 
@@ -449,8 +450,23 @@ def render_many(
     """
     t0 = time.perf_counter()
     pool = work_root = None
-    if executor is None and not dry_run:
-        # start the workers (kernel + browser each) while the batch is planned
+    from levelup.report.fastpath import Rerun
+
+    rerun = Rerun(regions, out_dir=out_dir, template=template, params=params, formats=formats, level=level,
+                  all_=all, force=force)
+    same = rerun.unchanged()
+    if same is not None:  # nothing to render: answered without planning (see levelup.report.fastpath)
+        res = BatchResult(dry_run=dry_run, seconds=time.perf_counter() - t0)
+        for _, label, paths in same:
+            res.ok.append(label)
+            res.skipped.append(label)
+            res.outputs[label] = paths
+        if not dry_run and not (rerun.out / "index.html").is_file():
+            write_index(rerun.out, read_manifest(rerun.out))
+        return res
+    if executor is None and not dry_run and not rerun.seen:
+        # a request not seen before: start the workers (kernel + browser each) while it is planned;
+        # otherwise plan first, and start workers only if there is something to render
         n_max = len(regions) if not all and not isinstance(regions, (str, dict)) else (os.cpu_count() or 1)
         n = max(1, min(jobs or (os.cpu_count() or 1), n_max or 1))
         work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-"))
@@ -458,8 +474,9 @@ def render_many(
         for _ in range(n):
             pool.submit(_noop)
     try:
-        todo, skip, out = plan_jobs(regions, template=template, params=params, formats=formats, out_dir=out_dir,
-                                    force=force, level=level, all_=all, timeout=timeout)
+        with rerun.digests():
+            todo, skip, out = plan_jobs(regions, template=template, params=params, formats=formats, out_dir=out_dir,
+                                        force=force, level=level, all_=all, timeout=timeout)
     except BaseException:
         if pool is not None:
             _stop_pool(pool, work_root)
@@ -487,6 +504,7 @@ def render_many(
     finally:
         write_manifest(out, manifest)
         write_index(out, manifest)
+        rerun.remember([*todo, *skip], manifest, ok=not res.failed and not res.interrupted)
         res.seconds = time.perf_counter() - t0
     return res
 

@@ -112,10 +112,12 @@ def _annotation_types(node: ast.expr | None, line: str) -> tuple[type, ...] | No
 
 
 def parameters_cell(nb) -> str:
-    """The source of the cell tagged ``parameters`` (papermill's convention)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell.source
+    """The source of the cell tagged ``parameters`` (papermill's convention); ``nb`` is a
+    notebook node or the notebook's JSON as a dict."""
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell.get("source", "")
+            return "".join(src) if isinstance(src, list) else src
     raise ParameterError("the template has no cell tagged 'parameters' (papermill's convention)")
 
 
@@ -147,9 +149,13 @@ def parse_parameters(source: str) -> dict[str, Parameter]:
 
 @lru_cache(maxsize=16)
 def _template_parameters(path: str, digest: str) -> dict[str, Parameter]:
-    from papermill.iorw import load_notebook_node
-
-    return parse_parameters(parameters_cell(load_notebook_node(path)))
+    # the notebook is JSON: reading it as such keeps papermill and nbformat (jsonschema and its
+    # format checkers: seconds) out of planning, and so out of a rerun with nothing to render
+    try:
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ParameterError(f"template {path!r} is not a notebook (not valid JSON: {exc})") from None
+    return parse_parameters(parameters_cell(nb))
 
 
 def template_parameters(template: str | Path | None = None) -> dict[str, Parameter]:
