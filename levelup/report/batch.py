@@ -463,6 +463,8 @@ def render_many(
             res.outputs[label] = paths
         if not dry_run and not (rerun.out / "index.html").is_file():
             write_index(rerun.out, read_manifest(rerun.out))
+        if rerun.files.hashed:  # outputs seen for the first time since they were written
+            rerun.save()
         return res
     if executor is None and not dry_run and not rerun.seen:
         # a request not seen before: start the workers (kernel + browser each) while it is planned;
@@ -514,12 +516,27 @@ def _noop() -> None:
 
 
 def _new_pool(n: int, work_root: Path, sources) -> ProcessPoolExecutor:
-    import multiprocessing as mp
-
     from levelup.report.render import worker_init
 
-    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=worker_init,
-                               initargs=(str(work_root), tuple(sources)))
+    return ProcessPoolExecutor(max_workers=n, mp_context=_worker_context(), initializer=worker_init,
+                               initargs=(str(work_root), tuple(sources), dict(os.environ)))
+
+
+def _worker_context():
+    """Workers are forked by a fork server that has imported what they need once
+    (``render.WORKER_MODULES``): they inherit those modules instead of importing them again.
+    Like ``spawn``, no state of the calling process (threads, event loops, open files) is
+    inherited; where ``forkserver`` is missing, ``spawn``."""
+    import multiprocessing as mp
+
+    from levelup.report.render import WORKER_MODULES
+
+    try:
+        ctx = mp.get_context("forkserver")
+    except ValueError:
+        return mp.get_context("spawn")
+    ctx.set_forkserver_preload(list(WORKER_MODULES))
+    return ctx
 
 
 def _stop_pool(pool: ProcessPoolExecutor, work_root: Path | None) -> None:
@@ -652,7 +669,7 @@ def _finish(job: dict, r: dict, res: BatchResult, manifest: dict, out: Path) -> 
         res.ok.append(job["label"])
         res.rendered.append(job["label"])
         res.outputs[job["label"]] = {k: v["path"] for k, v in r["outputs"].items()}
-        res.timings[job["label"]] = r.get("seconds", {}) | {"done_at": round(time.perf_counter(), 2)}
+        res.timings[job["label"]] = r.get("seconds", {}) | r.get("memory", {}) | {"done_at": round(time.perf_counter(), 2)}
         if r.get("retry_reasons"):
             res.retried.setdefault(job["label"], []).extend(r["retry_reasons"])
     else:

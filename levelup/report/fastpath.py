@@ -221,10 +221,14 @@ class Rerun:
                 recs.append({"id": jid, "label": label, "paths": paths, "key": reports[jid]["key"]})
             if recs is not None:
                 plans[self.request] = {"context": self.context, "reports": recs}
-        plans = dict(list(plans.items())[-_MAX_PLANS:])
-        data = {"format": 1, "files": self.files.settled(), "plans": plans}
+        self.plans = dict(list(plans.items())[-_MAX_PLANS:])
+        self.save()
+
+    def save(self) -> None:
+        """Write the memo (the file digests settled so far and the plans)."""
         from levelup.report.render import write_atomic
 
+        data = {"format": 1, "files": self.files.settled(), "plans": self.plans}
         try:
             write_atomic({self.out / MEMO: json.dumps(data).encode()})  # plans: oldest first
         except OSError:  # a memo that cannot be saved only makes the next run slower

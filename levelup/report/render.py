@@ -136,15 +136,8 @@ class Renderer:
             "import matplotlib.figure, matplotlib.backends.backend_agg, IPython.display\n"
             f"for _s in {list(warm_sources)!r}:\n"
             "    try:\n        levelup.data.load(_s)\n    except Exception:\n        pass\n"
-            # one throw-away report's numbers and charts: fills the data memo, the figures every
-            # report shares (convergence, map) and matplotlib's font cache
-            "import levelup.report.model_sections as _M\n"
-            "try:\n"
-            "    _c = levelup.report.sections.context('TLC')\n"
-            "    levelup.report.sections.relative_chart(_c, 'gdp_per_head')\n"
-            "    for _f in (_M.gap, _M.industry, _M.convergence, _M.inside, _M.pay, _M.deprivation):\n"
-            "        _f(_c)\n"
-            "except Exception:\n    pass\n"
+            # imports and data only: no throw-away report (it cost every batch, one report
+            # included, a report's time per worker; the first real report fills the same memos)
         )
         self.kernel = WarmKernel(self.workdir / "kernel", warm=warm)
         self.engine = PdfEngine()
@@ -331,6 +324,34 @@ def write_atomic(files: dict[Path, bytes]) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 _LOCAL = threading.local()
 
+#: What a worker needs, imported once by the batch's fork server so that every worker it forks
+#: inherits them instead of importing them again (see ``levelup.report.batch._new_pool``).
+WORKER_MODULES = (
+    "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
+    "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",
+    "jupyter_client.manager", "playwright.async_api",
+)
+_INHERITED: frozenset[str] = frozenset()
+
+
+def inherited_modules() -> list[str]:
+    """The modules this worker process already had when :func:`worker_init` began (tests)."""
+    return sorted(_INHERITED)
+
+
+def _peak_memory(kernel_pid: int | None) -> dict[str, float]:
+    """Peak resident memory in MB of this worker (its browser driver excluded) and of its kernel."""
+    import resource
+
+    out = {"worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    try:
+        for line in Path(f"/proc/{kernel_pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                out["kernel_peak_mb"] = round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return out
+
 
 class _WorkerState:
     def __init__(self, work_root: str | None, warm_sources: tuple[str, ...]):
@@ -349,11 +370,18 @@ class _WorkerState:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def worker_init(work_root: str | None = None, warm_sources: tuple[str, ...] = ()) -> None:
-    """Initializer of batch worker processes: own process group, SIGINT left to the parent, and
+def worker_init(work_root: str | None = None, warm_sources: tuple[str, ...] = (), env: dict | None = None) -> None:
+    """Initializer of batch worker processes: own process group, SIGINT left to the parent, the
+    parent's environment (a fork server's children would otherwise have the fork server's), and
     the kernel and browser started at once (while the parent is still planning)."""
     import signal
+    import sys
 
+    global _INHERITED
+    _INHERITED = frozenset(sys.modules)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     try:
         os.setpgid(0, 0)
     except OSError:
@@ -373,7 +401,7 @@ def run_job(job: dict) -> dict:
         state = _LOCAL.state = _WorkerState(job.get("work_root"), tuple(job.get("sources", ())))
     try:
         result = state.loop.run_until_complete(state.renderer.render(job))
-        return {"ok": True, **result}
+        return {"ok": True, **result, "memory": _peak_memory(state.renderer.kernel.pid)}
     except Exception as exc:  # noqa: BLE001 - reported per region, the batch goes on
         return {"ok": False, "code": job["code"], "name": job["name"], "level": job["level"], "label": job["label"],
                 "error": str(exc), "error_type": type(exc).__name__}
