@@ -229,8 +229,14 @@ class Rerun:
         from levelup.report.render import write_atomic
 
         data = {"format": 1, "files": self.files.settled(), "plans": self.plans}
+        text = json.dumps(data).encode()  # plans: oldest first
         try:
-            write_atomic({self.out / MEMO: json.dumps(data).encode()})  # plans: oldest first
+            if (self.out / MEMO).read_bytes() == text:
+                return
+        except OSError:
+            pass
+        try:
+            write_atomic({self.out / MEMO: text})
         except OSError:  # a memo that cannot be saved only makes the next run slower
             pass
 

@@ -343,7 +343,7 @@ def _peak_memory(kernel_pid: int | None) -> dict[str, float]:
     """Peak resident memory in MB of this worker (its browser driver excluded) and of its kernel."""
     import resource
 
-    out = {"worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    out = {"worker_pid": os.getpid(), "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     try:
         for line in Path(f"/proc/{kernel_pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
