@@ -452,6 +452,8 @@ def render_many(
     pool = work_root = None
     from levelup.report.fastpath import Rerun
 
+    if not isinstance(regions, (str, dict)):
+        regions = list(regions)  # read twice: by the rerun memo and by the plan
     rerun = Rerun(regions, out_dir=out_dir, template=template, params=params, formats=formats, level=level,
                   all_=all, force=force)
     same = rerun.unchanged()
