@@ -11,22 +11,8 @@ import pytest
 import statsmodels.api as sm
 
 from levelup import analysis
-from levelup.data import as_of, indicator
+from levelup.data import indicator
 from levelup.models import inequality as ineq
-
-
-@pytest.fixture
-def releases_2023():
-    """The numbers below come from the April 2023 GDP and June 2023 productivity releases;
-    indicator() defaults to the newest release, so the test pins them (levelup.data.as_of)."""
-    from levelup import analysis as _analysis
-
-    for memo in (_analysis._MEMO, _analysis._SECTIONS_MEMO):  # its memo is not keyed by as_of
-        memo.clear()
-    with as_of("2023-06"):
-        yield
-    for memo in (_analysis._MEMO, _analysis._SECTIONS_MEMO):
-        memo.clear()
 
 
 @pytest.mark.parametrize("level,n", [("itl1", 12), ("itl2", 41), ("itl3", 179)])
@@ -48,7 +34,7 @@ def test_convergence_on_real_gdp_per_head(data_root, level, n):
     assert "1998-2021" in text and f"{n} units" in text and "HC1" in text
 
 
-def test_itl1_sigma_matches_manifest_sanity_numbers(data_root, releases_2023):
+def test_itl1_sigma_matches_manifest_sanity_numbers(data_root):
     # ../shared/ons/MANIFEST.md "Sanity numbers": Table 7, ITL1, sd(ln) 1998 0.2019, 2021 0.2245
     res = analysis.convergence("gdp_per_head", "itl1", 1998, 2021)
     assert round(res.sigma.series.loc[1998], 4) == 0.2019
@@ -88,7 +74,7 @@ def test_shift_share_jobs_north_east(data_root):
     assert res.national + res.industry_mix + res.competitive == pytest.approx(res.growth)
 
 
-def test_gap_scenarios_north_east(data_root, releases_2023):
+def test_gap_scenarios_north_east(data_root):
     g = analysis.gap("North East")  # real GDP per head (CVM), the UK at its own trend
     t = g.to_frame()
     assert len(t) == 2  # 1% and 3%

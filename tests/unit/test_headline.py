@@ -14,21 +14,7 @@ import pandas as pd
 import pytest
 
 from levelup import analysis
-from levelup.data import as_of, indicator
-
-
-@pytest.fixture
-def releases_2023():
-    """The numbers below come from the April 2023 GDP and June 2023 productivity releases;
-    indicator() defaults to the newest release, so the test pins them (levelup.data.as_of)."""
-    from levelup import analysis as _analysis
-
-    for memo in (_analysis._MEMO, _analysis._SECTIONS_MEMO):  # its memo is not keyed by as_of
-        memo.clear()
-    with as_of("2023-06"):
-        yield
-    for memo in (_analysis._MEMO, _analysis._SECTIONS_MEMO):
-        memo.clear()
+from levelup.data import indicator
 
 
 def _rank(col: pd.Series, code: str) -> tuple[int, int]:
@@ -41,7 +27,7 @@ def _uk(measure: str) -> pd.Series:
     return indicator(measure, "uk").iloc[0]
 
 
-def test_itl3_numbers_by_a_second_route(data_root, releases_2023):
+def test_itl3_numbers_by_a_second_route(data_root):
     code = "TLC11"  # Hartlepool and Stockton-on-Tees
     h = analysis.headline(code).to_frame().set_index("measure")
     assert list(h.index) == list(analysis.HEADLINE)
@@ -194,7 +180,7 @@ def test_memo_follows_the_data_stamp(monkeypatch):
     assert analysis._memo(("test-memo-fail",), boom) == "'no such table'"
 
 
-def test_result_shape(data_root, releases_2023):
+def test_result_shape(data_root):
     h = analysis.headline("North East", level="itl1")
     with pytest.raises(dataclasses.FrozenInstanceError):
         h.code = "X"  # type: ignore[misc]

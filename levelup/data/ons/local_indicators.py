@@ -30,8 +30,12 @@ Levels (``geo_code`` follows levelup's codes where the area is the same):
   authorities); other city regions (``W42``, ``N34``, and the Scottish city regions published
   without a code, kept under their name) -> ``other``.
 - ITL codes (``TL...``): ITL 2025 changed ITL2/ITL3 codes. A code that is an ITL 2021 code of
-  the same area keeps level ``itl2``/``itl3``. A code that is not an ITL 2021 code
-  (``TLC31``, ``TLM01``...) is an ITL 2025 unit: level ``other``, ``itl_edition = "ITL 2025"``.
+  the same area keeps level ``itl2``/``itl3``. An ITL 2025 code whose area is an ITL 2021 unit
+  (``TLC31`` Hartlepool and Stockton-on-Tees = ITL 2021 ``TLC11``: :data:`ITL2025_TO_2021`) is
+  mapped to the ITL 2021 code (``ons_code`` keeps ``TLC31``). Any other ITL 2025 code
+  (``TLD13`` Cumberland, ``TLH5`` Norfolk...) has no ITL 2021 equivalent: level ``other``,
+  ``itl_edition = "ITL 2025 (no identical ITL 2021 unit)"``; ``indicator(..., "itl3")`` for
+  that release then lacks the ITL 2021 units that ITL 2025 redrew (it is never the default there).
   Two ITL 2021 codes were reused by ITL 2025 for a different area (:data:`REUSED_CODES`:
   ``TLM93`` and its parent ``TLM9`` gained Arran and Cumbrae); their rows are level ``other``
   under ``TLM93@ITL2025`` / ``TLM9@ITL2025`` so they never match the ITL 2021 unit silently.
@@ -50,7 +54,7 @@ import pandas as pd
 
 from levelup.errors import LayoutError
 
-PARSER_VERSION = 1
+PARSER_VERSION = 3
 
 COLUMNS = ["areacd", "areanm", "geography", "indicator", "period", "observation", "measure", "unit",
            "lci_95", "uci_95", "status"]
@@ -72,8 +76,11 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
     "Claimant Count": ("claimant_rate", "per cent of residents aged 16-64", "claimant count (official statistics in development)"),
     "Gross median weekly pay": ("median_weekly_pay", "GBP", "current prices; ASHE, all employee jobs, place of residence"),
     "Gross disposable household income": ("gdhi_per_head", "GBP", "current prices"),
-    "Gross value added per hour worked": ("gva_per_hour", "GBP", "current prices, unsmoothed"),
-    "Gross value added per filled job": ("gva_per_job", "GBP", "current prices, unsmoothed"),
+    # the smoothed series (equal to Tables A3/B3 of the June 2025 workbook, not the unsmoothed A4/B4)
+    "Gross value added per hour worked": (
+        "gva_per_hour_smoothed", "GBP", "current prices, smoothed (weighted 5-year moving average)"),
+    "Gross value added per filled job": (
+        "gva_per_job_smoothed", "GBP", "current prices, smoothed (weighted 5-year moving average)"),
     "Gross domestic product per head at current market price": ("gdp_per_head", "GBP", "current market prices"),
     "Gross domestic product per head in chained volume measure": (
         "real_gdp_per_head", "GBP (2022 money value)", "chained volume measures"),
@@ -136,6 +143,22 @@ ITL3_2021 = frozenset(
     "TLM72 TLM73 TLM75 TLM76 TLM77 TLM78 TLM81 TLM82 TLM83 TLM84 TLM91 TLM92 TLM93 TLM94 TLM95 TLN06 TLN07 "
     "TLN08 TLN09 TLN0A TLN0B TLN0C TLN0D TLN0E TLN0F TLN0G".split()
 )
+#: ITL 2025 ITL3 codes whose area is an ITL 2021 unit under another code (same councils, same
+#: values): mapped to the ITL 2021 code. Established on gdp-per-head.csv: the ITL 2025 unit's
+#: series equals, in every year 1998-2022, the population-weighted mean of ONS's own council values
+#: over the ITL 2021 unit's councils (populations from the April 2025 local-authority workbook),
+#: and the names agree. Other ITL 2025 codes (Cumberland, Barnsley, Norfolk, Mid Wales ...) have no
+#: identical ITL 2021 unit.
+ITL2025_TO_2021 = {
+    "TLC31": "TLC11", "TLC32": "TLC12", "TLC33": "TLC13", "TLC41": "TLC14", "TLC42": "TLC21",
+    "TLC43": "TLC22", "TLC44": "TLC23", "TLH41": "TLH11", "TLH42": "TLH12", "TLH51": "TLH15",
+    "TLH52": "TLH16", "TLH53": "TLH17", "TLK51": "TLK11", "TLK62": "TLK23", "TLK63": "TLK24",
+    "TLK64": "TLK25", "TLK71": "TLK14", "TLK72": "TLK15", "TLK73": "TLK13", "TLL31": "TLL11",
+    "TLL32": "TLL12", "TLL33": "TLL13", "TLL34": "TLL23", "TLL43": "TLL18", "TLL52": "TLL22",
+    "TLL53": "TLL16", "TLL54": "TLL21", "TLM01": "TLM72", "TLM02": "TLM77", "TLM03": "TLM71",
+    "TLM11": "TLM73", "TLM12": "TLM76", "TLM13": "TLM75", "TLM14": "TLM78", "TLM32": "TLM82",
+    "TLM33": "TLM83", "TLM34": "TLM84",
+}
 #: ITL 2021 codes that ITL 2025 reuses for a different area (Arran and Cumbrae moved into TLM93)
 REUSED_CODES = frozenset({"TLM9", "TLM93"})
 
@@ -186,9 +209,11 @@ def classify(code: str, name: str, geography: str) -> tuple[str, str, str]:
         known = ITL2_2021 if level == "itl2" else ITL3_2021
         if code in REUSED_CODES:
             return f"{code}@ITL2025", "other", "ITL 2025 (code reused for a different area)"
+        if code in ITL2025_TO_2021:
+            return ITL2025_TO_2021[code], level, f"ITL 2025 {code} (the same area as ITL 2021 {ITL2025_TO_2021[code]})"
         if code in known:
             return code, level, "ITL 2021"
-        return code, "other", "ITL 2025"
+        return code, "other", "ITL 2025 (no identical ITL 2021 unit)"
     if geography == "Local Authority District" or code[:3] in ("E06", "E07", "E08", "E09", "W06", "S12", "N09"):
         return code, "lad", ""
     if code in ("", "na", "n/a"):
