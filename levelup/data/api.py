@@ -68,8 +68,8 @@ def _load_keyed(source_id: str, *, root=None, mirrors=None) -> tuple[tuple, pd.D
     return key, df
 
 
-#: levels ``indicator()`` knows; ``place`` is aggregated by the analysis layer (levelup.geo.aggregate)
-LEVELS = ("uk", "nation", "itl1", "itl2", "itl3", "lad", "cauth", "other")
+#: levels ``indicator()`` knows (those of the tidy tables); ``place`` is aggregated by levelup.geo.aggregate
+LEVELS = cache.LEVELS
 BOUNDS = ("lower", "upper")
 
 
