@@ -113,9 +113,52 @@ def test_new_sources_have_registered_hashes(ons_dir):
         if line.strip():
             digest, path = line.split(None, 1)
             sums[path.strip()] = digest
-    new = [s for s in all_sources() if s.id.startswith(("els_", "gdp_2024", "gdp_cityregions", "productivity_20"))]
+    new = [s for s in all_sources()
+           if s.id.startswith(("els_", "gdp_2024", "gdp_cityregions", "productivity_20", "subnational_indicators"))]
     files = [f for s in new for f in s.files]
-    assert len(files) == 2 + 3 + 1 + 2 * 21  # gdp-2024, productivity-2024, -2025, 21 CSV + JSON pairs
+    assert len(files) == 2 + 3 + 1 + 1 + 2 * 21  # gdp-2024, productivity-2024, -2025, subnational, 21 CSV + JSON
     for f in files:
         assert sums[f.path] in f.sha256, f.path
     assert all(not s.mirror_only for s in new)  # byte-identical ONS files (MANIFEST)
+
+
+SNI = "subnational-indicators-2024/subnatindicators.xlsx"
+
+
+@pytest.mark.parametrize(
+    "sheet, row, measure, code, year",
+    [
+        ("Weekly pay", 19, "median_weekly_pay", "E06000001", 2023),  # Hartlepool, under 'County or Unitary Authority'
+        ("Weekly pay", 16, "median_weekly_pay", "TLC", 2023),  # E12000001 North East -> its ITL1 code
+        ("Employment rate (NI)", 11, "employment_rate", "N09000003", 2022),  # Belfast
+        ("Employment rate", 67, "employment_rate", "E47000004", 2023),  # Liverpool City Region, 10/2022-09/2023
+        ("Male HLE", 16, "healthy_life_expectancy_male", "E47000006", 2018),  # Tees Valley, 2018-2020
+    ],
+)
+def test_subnational_indicators_cells(data_root, ons_dir, sheet, row, measure, code, year):
+    """Value and 95% bounds of one row, read with openpyxl by the column headers of the sheet."""
+    df = data.load("subnational_indicators_2024", root=data_root)
+    path = ons_dir / SNI
+    # the header row is the one whose A cell is 'Area Code'; find the value and bound columns by name
+    from openpyxl import load_workbook
+
+    ws = load_workbook(path, read_only=True, data_only=True)[sheet]
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(r for r in rows if r[0] == "Area Code")
+    lo = header.index("Lower 95% Confidence Interval")
+    got = rows[row - 1]
+    sel = df[(df["geo_code"] == code) & (df["measure"] == measure) & (df["year"] == year)]
+    assert len(sel) == 1
+    r = sel.iloc[0]
+    assert (r["value"], r["lower"], r["upper"]) == (got[lo - 1], got[lo], got[lo + 1])
+    assert r["ons_code"] == got[0] and r["vintage"] == "2024-03"
+
+
+def test_subnational_gva_is_the_smoothed_series(data_root, ons_dir):
+    # GVA per hour E384: North East 2021 = 32.37, which is Table A3 (smoothed) of itlproductivity.xlsx
+    assert cell(ons_dir / SNI, "GVA per hour", "A384") == "TLC" and cell(ons_dir / SNI, "GVA per hour", "E384") == 32.37
+    sni = data.load("subnational_indicators_2024", root=data_root)
+    assert one(sni, geo_code="TLC", measure="gva_per_hour_smoothed", year=2021) == 32.37
+    prod = data.load("productivity", root=data_root)
+    assert one(prod, geo_code="TLC", measure="gva_per_hour_smoothed", year=2021) == 32.37
+    assert one(prod, geo_code="TLC", measure="gva_per_hour", year=2021) != 32.37

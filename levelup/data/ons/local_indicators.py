@@ -252,7 +252,7 @@ def parse_frame(raw: pd.DataFrame, source) -> pd.DataFrame:
     return out
 
 
-def _dedupe(out: pd.DataFrame) -> pd.DataFrame:
+def dedupe(out: pd.DataFrame) -> pd.DataFrame:
     # an area published twice (an English region also as ITL1, a unitary authority under two
     # geographies, a combined authority also as an ITL 2025 ITL2 unit): keep the first, with ITL
     # codes and local-authority geographies first
@@ -265,4 +265,4 @@ def _dedupe(out: pd.DataFrame) -> pd.DataFrame:
 def parse(paths: list[Path], source) -> pd.DataFrame:
     """Every CSV among the source's files (the JSON metadata files are skipped)."""
     frames = [parse_frame(read_csv(p), source) for p in paths if p.suffix.lower() == ".csv"]
-    return _dedupe(pd.concat(frames, ignore_index=True))
+    return dedupe(pd.concat(frames, ignore_index=True))
