@@ -66,7 +66,7 @@ CAPITALISED = {
     "Observation Status": "status",
 }
 
-#: ONS indicator -> (levelup measure, unit, price basis / definition)
+#: ONS indicator -> (levelup measure, unit, price basis / definition); TABLES is the name the docs hook reads
 INDICATORS: dict[str, tuple[str, str, str]] = {
     "Employment rate": ("employment_rate", "per cent of residents aged 16-64", "Annual Population Survey"),
     "Economically inactive": ("inactivity_rate", "per cent of residents aged 16-64", "Annual Population Survey"),
@@ -116,6 +116,8 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
     "Business expenditure on research and development": ("business_rd_expenditure", "GBP million", "current prices"),
     "Public-funded expenditure on research and development": ("public_rd_expenditure", "GBP million", "current prices"),
 }
+
+TABLES = INDICATORS
 
 #: ONS region / nation codes whose area is an ITL1 region (or England, level ``nation``)
 REGION_TO_ITL1 = {
