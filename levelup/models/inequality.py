@@ -38,7 +38,7 @@ import pandas as pd
 
 from levelup.errors import ModelInputError
 from levelup.models._checks import Missing, _labels, as_series, handle_missing
-from levelup.models._results import Result, Sample, new_axes
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "InequalityIndex",

@@ -39,8 +39,8 @@ from scipy import stats
 from levelup.errors import ModelInputError, ParameterError
 from levelup.models import _ssiv
 from levelup.models._checks import Missing, align, as_series, handle_missing
-from levelup.models._results import Result, Sample, new_axes
 from levelup.models._ssiv import ShareMatrix, shares_from_long
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "dunn",

@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 
 from levelup.errors import ModelInputError, ParameterError
-from levelup.models import _clubs
+from levelup.models.convergence import _clubs_core as _clubs
 from levelup.models import convergence as cv
 
 
