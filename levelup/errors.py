@@ -78,3 +78,8 @@ def close_matches(query: str, choices: Iterable[str], n: int = 5) -> list[str]:
         if q and q in low and low not in hits:
             hits.append(low)
     return [lowered[h] for h in hits]
+
+
+class ModelWarning(UserWarning):
+    """A model result that is computed but should be read with care (for example a reported
+    convergence club that fails its own log t test, or a small-sample caveat)."""

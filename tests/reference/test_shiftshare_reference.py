@@ -169,6 +169,14 @@ def test_bartik_weight_adh(gpss):
     assert top["beta"].iloc[0] == pytest.approx(-0.61965112, rel=1e-7)
     ab = expected["alpha"] * expected["beta"]
     assert rw.beta_bartik == pytest.approx(ab[np.isfinite(ab)].sum(), rel=1e-8)
+    # every one of the 780 (year, industry) rows, not only the top 10 (issue 22)
+    got = w.reindex(expected.index)
+    assert got.index.equals(expected.index) and not got["alpha"].isna().any()
+    np.testing.assert_allclose(got["shock"], expected["trade_"], rtol=1e-12)
+    np.testing.assert_allclose(got["alpha"], expected["alpha"], rtol=1e-7, atol=1e-12)
+    fin = np.isfinite(expected["beta"])
+    np.testing.assert_array_equal(np.isfinite(got["beta"]), fin)
+    np.testing.assert_allclose(got.loc[fin, "beta"], expected.loc[fin, "beta"], rtol=1e-6)
 
 
 def test_rotemberg_sum_is_bartik_2sls(gpss):

@@ -302,7 +302,10 @@ class PanelBeta(Result):
             f"Estimator: linearmodels PanelOLS of annualised log growth over {self.n_windows} "
             f"non-overlapping windows of {self.window} period(s) on the log level at each window's start; "
             f"effects: {', '.join(eff) or 'none (pooled)'}",
-            f"Covariance: {self.cov}" + (" (clustered by unit)" if self.cov == "cluster" else ""),
+            f"Covariance: {self.cov}" + (
+                " (clustered by unit; small-sample factor G/(G-1) (n-1)/(n-K) with K not counting the unit "
+                "effects nested in the clusters, as Stata xtreg fe vce(cluster), reghdfe and fixest; "
+                "p-value from t(G-1))" if self.cov == "cluster" else ""),
             *super().notes(),
         ]
 
@@ -320,6 +323,41 @@ class PanelBeta(Result):
         if d.index.get_level_values(1).nunique() <= 12:
             ax.legend(fontsize=7, title="window")
         return ax
+
+
+def _cluster_nested(data: pd.DataFrame, b: float, entity_effects: bool, time_effects: bool):
+    """Unit-clustered se of the slope with the nested-effects convention (CRV1 as fixest/reghdfe).
+
+    Frisch-Waugh: the slope's regressor and the outcome are residualised on the effects
+    (dummies, by least squares, so unbalanced panels work); the sandwich is
+    ``sum_g (sum_i x_i e_i)^2 / (sum_i x_i^2)^2`` times ``G/(G-1) (n-1)/(n-K)``, where K
+    counts the slope, the window effects and one level for the unit effects, which are
+    nested in the clusters and so not counted (Cameron and Miller 2015, sec. VI.B;
+    Stata ``xtreg, fe vce(cluster)``, ``reghdfe``, fixest's ``fixef.K="nested"``).
+    """
+    from scipy.stats import t as tdist
+
+    unit = data.index.get_level_values(0)
+    start = data.index.get_level_values(1)
+    n = len(data)
+    blocks = [np.ones((n, 1))]
+    if entity_effects:
+        blocks.append(pd.get_dummies(unit, drop_first=True, dtype=float).to_numpy())
+    if time_effects:
+        blocks.append(pd.get_dummies(start, drop_first=True, dtype=float).to_numpy())
+    D = np.hstack(blocks)
+    Y = data[["ln_initial", "growth"]].to_numpy()
+    R = Y - D @ np.linalg.lstsq(D, Y, rcond=None)[0]
+    x, y = R[:, 0], R[:, 1]
+    e = y - b * x
+    codes, _ = pd.factorize(unit)
+    G = int(codes.max()) + 1
+    score = np.bincount(codes, weights=x * e, minlength=G)
+    K = 1 + 1 + (len(set(start)) - 1 if time_effects else 0)  # slope, the constant/nested unit level, windows
+    V = (score**2).sum() / (x @ x) ** 2 * G / (G - 1) * (n - 1) / (n - K)
+    se = float(np.sqrt(V))
+    tv = b / se
+    return se, float(tv), float(2 * tdist.sf(abs(tv), G - 1))
 
 
 def panel_beta(
@@ -340,8 +378,11 @@ def panel_beta(
     with :math:`\tau` the window length in years (column labels' difference when
     numeric, else ``w``), unit effects :math:`\mu_i` and window effects
     :math:`\delta_s` as asked, estimated with ``linearmodels.PanelOLS``; ``cov``
-    ``"cluster"`` clusters by unit. Speed :math:`-\ln(1+\tau\beta)/\tau`. Fixed
-    effects estimates are subject to Nickell bias with few windows (Islam 1995).
+    ``"cluster"`` clusters by unit with the small-sample factor of Stata's ``xtreg, fe
+    vce(cluster)``, reghdfe and fixest, which do not count unit effects nested in the
+    clusters (linearmodels counts them and gives larger se), p-values from t(G-1).
+    Speed :math:`-\ln(1+\tau\beta)/\tau`. Fixed effects estimates are subject to Nickell
+    bias with few windows (Islam 1995).
 
     Example
     -------
@@ -377,15 +418,14 @@ def panel_beta(
     exog = data[["ln_initial"]].assign(const=1.0)[["const", "ln_initial"]]
     mod = PanelOLS(data["growth"], exog, entity_effects=entity_effects, time_effects=time_effects,
                    drop_absorbed=False)
-    if cov == "cluster":
-        res = mod.fit(cov_type="clustered", cluster_entity=True)
-    else:
-        res = mod.fit(cov_type="robust" if cov == "robust" else "unadjusted")
+    res = mod.fit(cov_type="robust" if cov == "robust" else "unadjusted")
     b = float(res.params["ln_initial"])
+    se, tv, pv = float(res.std_errors["ln_initial"]), float(res.tstats["ln_initial"]), float(res.pvalues["ln_initial"])
+    if cov == "cluster":
+        se, tv, pv = _cluster_nested(data, b, entity_effects, time_effects)
     speed, hl = speed_half_life(b, tau)
     return PanelBeta(
-        beta=b, se=float(res.std_errors["ln_initial"]), tvalue=float(res.tstats["ln_initial"]),
-        pvalue=float(res.pvalues["ln_initial"]), speed=speed, half_life=hl, nobs=int(res.nobs),
+        beta=b, se=se, tvalue=tv, pvalue=pv, speed=speed, half_life=hl, nobs=int(res.nobs),
         n_units=wide.shape[0], n_windows=len(starts), window=int(window), window_years=tau,
         entity_effects=entity_effects, time_effects=time_effects, cov=cov,
         sample=_sample(wide.index, cols, dropped), dropped=dropped, data=data.drop(columns="tau"), model=res,

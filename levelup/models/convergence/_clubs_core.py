@@ -240,38 +240,92 @@ def core_group(X, rem: list[int], trim, hac, threshold=THRESHOLD) -> list[int] |
 
 
 def sieve(X, core: list[int], rem: list[int], cstar, trim, hac) -> list[int]:
-    """Step 3: add each non-core unit whose log t with the core exceeds c*; returns the club."""
+    """Step 3 (the sieve): add each non-core unit whose log t with the core exceeds c*; returns the club."""
+    return _sieve_t(X, core, rem, trim, hac)(cstar)
+
+
+def _sieve_t(X, core, rem, trim, hac):
+    """The sieve for any c*: one batch of log t regressions (core + each other unit), then a cut."""
     core_set = set(core)
     others = [u for u in rem if u not in core_set]
     if not others:
-        return list(core)
+        return lambda cstar: list(core)
     c = X[core].mean(axis=0)
     Dc = X[core] - c
     Do = X[others] - c
     S = Dc.sum(axis=0) + Do
     Q = (Dc**2).sum(axis=0) + Do**2
     t = logt_from_h(_h_sums(c, S, Q, len(core) + 1), trim, hac).tvalue
-    return list(core) + [u for u, tv in zip(others, t) if tv > cstar]
+    return lambda cstar: list(core) + [u for u, tv in zip(others, t) if tv > cstar]
 
 
-def find_clubs(X: np.ndarray, order: list[int], *, trim, cstar, hac, threshold=THRESHOLD):
+@dataclass(frozen=True)
+class Formation:
+    """How one club was formed (what step 3 of Phillips and Sul 2007 did)."""
+
+    how: str  # "all remaining units pass", "sieve", "sieve, c* raised", "core group", "sieve (fails its test)"
+    cstar: float  # the c* used in the sieve (nan when no sieve ran)
+    tvalue: float  # log t statistic of the club as formed
+
+
+def find_clubs(X: np.ndarray, order: list[int], *, trim, cstar, hac, threshold=THRESHOLD,
+               cstar_method: str = "incremental", cstar_increment: float = 0.1, cstar_cap: float = 3.0,
+               record: list | None = None):
     """Phillips-Sul clustering (2007, sec. 4.2; 2009, sec. 3): returns (clubs, divergent),
-    lists of integer positions, club 1 first (each club in ``order``'s order)."""
+    lists of integer positions, club 1 first (each club in ``order``'s order).
+
+    Step 3 as published (Phillips and Sul 2007, sec. 4.2, step 3): the sieved club
+    must itself pass the log t test. ``cstar_method="incremental"`` raises c* by
+    ``cstar_increment`` until it does (the name and defaults of ConvergenceClubs'
+    ``findClubs``); when c* would exceed ``cstar_cap`` the club is the core group,
+    which passes by construction. ``"fixed"`` keeps the sieved club whatever its
+    test says (ConvergenceClubs' default). ``record`` (a list) receives one
+    :class:`Formation` per club.
+    """
     N = X.shape[0]
     rem = list(order)
     clubs: list[list[int]] = []
+    rec = record if record is not None else []
     while rem:
         if len(rem) == 1:
             return clubs, rem
-        if _tvals(X, _mask(N, rem)[None, :], trim, hac)[0] > threshold:
+        t_all = _tvals(X, _mask(N, rem)[None, :], trim, hac)[0]
+        if t_all > threshold:
             clubs.append(rem)
+            rec.append(Formation("all remaining units pass", float("nan"), float(t_all)))
             return clubs, []
         core = core_group(X, rem, trim, hac, threshold)
         if core is None:
             return clubs, rem
-        club = set(sieve(X, core, rem, cstar, trim, hac))
-        clubs.append([u for u in rem if u in club])
-        rem = [u for u in rem if u not in club]
+        cut = _sieve_t(X, core, rem, trim, hac)
+        c = float(cstar)
+        club = cut(c)
+        t_club = _tvals(X, _mask(N, club)[None, :], trim, hac)[0] if len(club) > len(core) else np.inf
+        how = "sieve"
+        if not t_club > threshold:
+            if cstar_method == "fixed":
+                how = "sieve (fails its test)"
+            else:
+                k = 0
+                while not t_club > threshold:
+                    k += 1
+                    c = float(cstar) + k * cstar_increment
+                    if c > cstar_cap:
+                        club, c, how = list(core), float("nan"), "core group"
+                        t_club = _tvals(X, _mask(N, club)[None, :], trim, hac)[0]
+                        break
+                    club = cut(c)
+                    t_club = (_tvals(X, _mask(N, club)[None, :], trim, hac)[0]
+                              if len(club) > len(core) else np.inf)
+                    how = f"sieve, c* raised to {c:.4g}"
+        if len(club) == len(core) and how.startswith("sieve, c* raised"):
+            how = f"core group (no unit passes the sieve at c* = {c:.4g})"
+        if not np.isfinite(t_club):  # the core alone: its own t
+            t_club = _tvals(X, _mask(N, club)[None, :], trim, hac)[0]
+        rec.append(Formation(how, c, float(t_club)))
+        club_set = set(club)
+        clubs.append([u for u in rem if u in club_set])
+        rem = [u for u in rem if u not in club_set]
     return clubs, []
 
 
@@ -310,10 +364,14 @@ def merge_vlt(X, clubs, *, trim, hac, threshold=THRESHOLD):
     return clubs
 
 
-def merge_divergent(X, clubs, divergent, *, trim, hac, threshold=THRESHOLD):
-    """von Lyncker and Thoennessen (2017) step for divergent units: if all divergent
-    units together pass, they form a club; otherwise add the (unit, club) pair with the
-    highest t above the threshold and repeat; the rest stay divergent."""
+def merge_divergent(X, clubs, divergent, *, trim, hac, threshold=THRESHOLD, estar=THRESHOLD):
+    """von Lyncker and Thoennessen (2017, sec. 3) step for divergent units, as ConvergenceClubs
+    2.2.5 documents it (``mergeDivergent``, details, steps 1-3): (1) if all divergent units
+    together pass the log t test (t > ``threshold``) they form a club (vLT note that this
+    step is implicit in Phillips and Sul's algorithm); (2) otherwise the log t of each
+    (divergent unit, club) pair; (3) the pair with the highest t above ``estar`` (e*,
+    default -1.65 as vLT suggest) joins and the procedure restarts from (1); units left
+    when no t exceeds e* stay divergent."""
     clubs = [list(c) for c in clubs]
     div = list(divergent)
     N = X.shape[0]
@@ -327,7 +385,7 @@ def merge_divergent(X, clubs, divergent, *, trim, hac, threshold=THRESHOLD):
         t = _tvals(X, G, trim, hac).reshape(len(div), len(clubs))
         t = np.where(np.isnan(t), -np.inf, t)
         d, c = np.unravel_index(int(np.argmax(t)), t.shape)
-        if not t[d, c] > threshold:
+        if not t[d, c] > estar:
             break
         clubs[c].append(div.pop(d))
     return clubs, div

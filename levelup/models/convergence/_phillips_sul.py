@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from levelup.errors import ModelWarning
 from levelup.models._checks import (
     Missing,
     require_positive,
@@ -147,6 +149,14 @@ class Clubs(Result):
     dropped: tuple = ()
     initial_clubs: list = field(default=None, repr=False, compare=False)
     panel: pd.DataFrame = field(default=None, repr=False, compare=False)
+    cstar_method: str = "incremental"
+    formation: pd.DataFrame = field(default=None, repr=False, compare=False)
+    estar: float = THRESHOLD
+
+    @property
+    def failing(self) -> list[int]:
+        """Numbers of the reported clubs whose own log t statistic is not above -1.65."""
+        return [int(k) for k, t in self.tests["tvalue"].items() if not t > THRESHOLD]
 
     @property
     def n_clubs(self) -> int:
@@ -159,13 +169,20 @@ class Clubs(Result):
         m = {None: "none", "ps": "Phillips-Sul (2009)", "vlt": "von Lyncker-Thoennessen (2017)"}[self.merge]
         out = [
             f"Clustering: Phillips-Sul (2007, 2009): ordered by the last period, core group by max t "
-            f"(t > -1.65), sieve c* = {self.cstar:g}, trim {self.trim:.4g}; merging: {m}"
-            + ("; divergent units merged (vLT)" if self.merge_divergent else ""),
+            f"(t > -1.65), sieve c* = {self.cstar:g} ({self.cstar_method}), trim {self.trim:.4g}; merging: {m}"
+            + (f"; divergent units merged (vLT, e* = {self.estar:g})" if self.merge_divergent else ""),
             f"Covariance: {self.cov}",
             f"{self.n_clubs} club(s) of {', '.join(str(len(c)) for c in self.clubs)} units; "
             f"{len(self.divergent)} divergent" + (f": {', '.join(map(str, self.divergent))}" if self.divergent else ""),
             *super().notes(),
         ]
+        if self.formation is not None and len(self.formation):
+            out.append("Step 3 (club formation, before merging): " + "; ".join(
+                f"club {k}: {r.how}" + (f", t = {r.tvalue:.3g}" if np.isfinite(r.tvalue) else "")
+                for k, r in self.formation.iterrows()))
+        if self.failing:
+            out.append(f"WARNING: club(s) {', '.join(map(str, self.failing))} fail their own log t test "
+                       "(t <= -1.65); use cstar_method='incremental' (Phillips and Sul 2007, step 3)")
         return out
 
     def transition_paths(self) -> pd.DataFrame:
@@ -208,25 +225,27 @@ class Clubs(Result):
 
 
 def _club_tests(X: np.ndarray, groups: list[list[int]], trim, hac) -> pd.DataFrame:
-    cols = ["club", "size", "beta", "se", "tvalue"]
+    cols = ["club", "size", "beta", "se", "tvalue", "passes"]
     if not groups:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=cols).set_index("club")
     G = np.array([_clubs._mask(X.shape[0], g) for g in groups])
     f = _clubs.logt_groups(X, G, trim, hac)
     return pd.DataFrame({"club": np.arange(1, len(groups) + 1), "size": [len(g) for g in groups], "beta": f.beta,
-                         "se": f.se, "tvalue": f.tvalue}).set_index("club")
+                         "se": f.se, "tvalue": f.tvalue, "passes": f.tvalue > THRESHOLD}).set_index("club")
 
 
-def _run_clubs(X, *, trim, cstar, hac, merge, merge_div):
+def _run_clubs(X, *, trim, cstar, hac, merge, merge_div, cstar_method="incremental", estar=THRESHOLD,
+               record=None):
     order = list(np.argsort(-X[:, -1], kind="stable"))
-    found, div = _clubs.find_clubs(X, order, trim=trim, cstar=cstar, hac=hac)
+    found, div = _clubs.find_clubs(X, order, trim=trim, cstar=cstar, hac=hac, cstar_method=cstar_method,
+                                   record=record)
     merged = found
     if merge == "ps":
         merged = _clubs.merge_ps(X, found, trim=trim, hac=hac)
     elif merge == "vlt":
         merged = _clubs.merge_vlt(X, found, trim=trim, hac=hac)
     if merge_div:
-        merged, div = _clubs.merge_divergent(X, merged, div, trim=trim, hac=hac)
+        merged, div = _clubs.merge_divergent(X, merged, div, trim=trim, hac=hac, estar=estar)
     return found, merged, div
 
 
@@ -238,6 +257,8 @@ def clubs(
     hac: Literal["fqsb", "aqsb"] = "fqsb",
     merge: Literal["ps", "vlt"] | None = None,
     merge_divergent: bool = False,
+    cstar_method: Literal["incremental", "fixed"] = "incremental",
+    estar: float = THRESHOLD,
     missing: Missing = "raise",
 ) -> Clubs:
     r"""Phillips-Sul club convergence clustering (2007, sec. 4; 2009, sec. 3).
@@ -247,14 +268,30 @@ def clubs(
     2. Core group: the first consecutive pair with log t statistic > -1.65 starts it;
        units are added in order while t > -1.65; the core is the size with the
        largest t.
-    3. Sieve: a unit joins the club when the log t of core plus that unit exceeds ``cstar``.
+    3. Sieve: a unit joins the club when the log t of core plus that unit exceeds ``cstar``;
+       the club so formed must itself pass the log t test (Phillips and Sul 2007, sec. 4.2,
+       step 3). ``cstar_method="incremental"`` (default) raises c* by 0.1 until it does,
+       and keeps the core group when c* would exceed 3 (the defaults of ConvergenceClubs'
+       ``findClubs(cstar_method="incremental")``); ``"fixed"`` keeps the sieved club as
+       ConvergenceClubs' default does. What was done is in ``formation`` and ``summary()``;
+       a reported club that fails its own test is flagged in ``tests["passes"]``, in the
+       summary and by a :class:`~levelup.errors.ModelWarning`.
     4. Recursion: if the remaining units pass the log t test together they form a
        club; otherwise steps 2-3 repeat on them; units left when no pair passes diverge.
 
     ``merge="ps"``: Phillips and Sul (2009) merging of adjacent clubs while the union
     passes; ``"vlt"``: von Lyncker and Thoennessen (2017) (merge pair m when
     t_m > -1.65 and t_m > t_{m+1}, restart); ``merge_divergent=True`` then tries to
-    place divergent units into clubs (vLT 2017). Log t regressions as :func:`log_t`.
+    place divergent units into clubs (vLT 2017 as ConvergenceClubs' ``mergeDivergent``
+    documents it: all divergent units together if they pass; else the best (unit, club)
+    pair with t > ``estar``, repeated). Log t regressions as :func:`log_t`.
+
+    The default ``trim=1/3`` follows ConvergenceClubs and Phillips and Sul's applications
+    (2007, sec. 6; 2009); their simulations recommend r = 0.3 (2007, sec. 4.1), which can
+    change the clubs (7 clubs become 9 on ConvergenceClubs' ``filteredGDP`` with
+    ``cstar=0``). ``hac="fqsb"`` (default) is the long-run variance of Phillips and Sul's
+    GAUSS code as ConvergenceClubs computes it ("FQSB"), so clubs match that package;
+    ``"aqsb"`` is Andrews' (1991) automatic bandwidth on the slope score.
     Missing values: ``missing="raise"`` names the units, ``"drop"`` drops and lists them.
 
     Example
@@ -268,18 +305,30 @@ def clubs(
     """
     _choice("hac", hac, ("fqsb", "aqsb"))
     _choice("merge", merge, (None, "ps", "vlt"))
+    _choice("cstar_method", cstar_method, ("incremental", "fixed"))
     wide, dropped = _clubs_input(panel, missing)
     _clubs.trim_start(wide.shape[1], trim)
     X = wide.to_numpy()
-    found, merged, div = _run_clubs(X, trim=trim, cstar=cstar, hac=hac, merge=merge, merge_div=merge_divergent)
+    record: list = []
+    found, merged, div = _run_clubs(X, trim=trim, cstar=cstar, hac=hac, merge=merge, merge_div=merge_divergent,
+                                    cstar_method=cstar_method, estar=estar, record=record)
     labels = list(wide.index)
     named = [[labels[i] for i in c] for c in merged]
     mem = np.full(len(labels), "divergent", dtype=object)
     for k, c in enumerate(merged, start=1):
         mem[c] = k
     membership = pd.Series(mem, index=wide.index, name="club")
+    tests = _club_tests(X, merged, trim, hac)
+    formation = pd.DataFrame([vars(r) for r in record], columns=["how", "cstar", "tvalue"],
+                             index=pd.RangeIndex(1, len(record) + 1, name="club"))
+    failing = [int(k) for k, ok in tests["passes"].items() if not ok]
+    if failing:
+        warnings.warn(f"convergence club(s) {', '.join(map(str, failing))} fail their own log t test "
+                      f"(t <= {THRESHOLD}); cstar_method='incremental' applies step 3 of Phillips and Sul (2007)",
+                      ModelWarning, stacklevel=2)
     return Clubs(
-        clubs=named, divergent=[labels[i] for i in div], tests=_club_tests(X, merged, trim, hac),
+        clubs=named, divergent=[labels[i] for i in div], tests=tests, cstar_method=cstar_method,
+        formation=formation, estar=float(estar),
         membership=membership, cstar=float(cstar), trim=float(trim), hac=hac, merge=merge,
         merge_divergent=merge_divergent, cov=_hac_label(hac), sample=_sample(wide.index, wide.columns, dropped),
         dropped=dropped, initial_clubs=[[labels[i] for i in c] for c in found], panel=wide,
