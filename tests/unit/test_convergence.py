@@ -10,8 +10,8 @@ import pytest
 import statsmodels.api as sm
 
 from levelup.errors import ModelInputError, ParameterError
-from levelup.models.convergence import _clubs_core as _clubs
 from levelup.models import convergence as cv
+from levelup.models.convergence import _clubs_core as _clubs
 
 
 @pytest.fixture(autouse=True)
