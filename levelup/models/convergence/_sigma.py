@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import ModelInputError
+from levelup.models import _intervals as _iv
 from levelup.models._checks import (
     Missing,
     as_series,
@@ -50,9 +51,25 @@ class SigmaConvergence(Result):
     sample: Sample
     dropped: tuple = ()
     model: Any = field(default=None, repr=False, compare=False)
+    se: pd.Series = field(default=None, repr=False, compare=False)
+    level: float = 0.95
+
+    @property
+    def ci_low(self) -> pd.Series:
+        """Lower bound of the ``level`` interval of each period's statistic."""
+        return (self.series - _zc(self.level) * self.se).rename("ci_low")
+
+    @property
+    def ci_high(self) -> pd.Series:
+        """Upper bound of the ``level`` interval of each period's statistic."""
+        return (self.series + _zc(self.level) * self.se).rename("ci_high")
 
     def to_frame(self) -> pd.DataFrame:
-        return self.series.to_frame(self.stat)
+        """By period: the statistic, its standard error and the interval bounds."""
+        out = self.series.to_frame(self.stat)
+        if self.se is not None:
+            out = out.assign(se=self.se.to_numpy(), ci_low=self.ci_low.to_numpy(), ci_high=self.ci_high.to_numpy())
+        return out
 
     def notes(self) -> list[str]:
         t = self.trend
@@ -60,6 +77,8 @@ class SigmaConvergence(Result):
             f"Statistic: {self.stat}" + (" (weighted)" if self.weighted else "") + ", population (ddof 0) moments",
             f"Trend: OLS of {self.stat} on period, slope {t.slope:.4g} (se {t.se:.3g}, p {t.pvalue:.3g}); "
             f"covariance {t.cov}",
+            f"Intervals: {self.level:.0%}, analytic by period (influence function of the {self.stat}; units as "
+            "draws from a super-population, Cowell 1989)",
             *super().notes(),
         ]
 
@@ -81,6 +100,7 @@ def sigma(
     stat: Literal["sd_log", "cv", "var_log"] = "sd_log",
     weights: pd.Series | pd.DataFrame | None = None,
     trend_cov: Literal["HAC", "nonrobust"] = "HAC",
+    level: float = 0.95,
     missing: Missing = "raise",
 ) -> SigmaConvergence:
     r"""Sigma convergence: cross-section dispersion by period, with a linear trend test.
@@ -93,7 +113,10 @@ def sigma(
     like the panel (by unit and period). Trend: OLS of the statistic on the period
     (numeric labels, else 0, 1, ...), ``trend_cov="HAC"`` Newey-West with
     ``floor(4 (n/100)^(2/9))`` lags, or ``"nonrobust"``. Sigma convergence means a
-    negative slope (Sala-i-Martin 1996).
+    negative slope (Sala-i-Martin 1996). Each period's statistic has an analytic
+    standard error and ``level`` interval (``se``, ``ci_low``, ``ci_high``, in
+    ``to_frame()``), from its influence function as for the inequality indices
+    (:mod:`levelup.models._intervals`).
 
     Example
     -------
@@ -104,6 +127,7 @@ def sigma(
     """
     import statsmodels.api as sm
 
+    _iv.check("analytic", level, 999)
     _choice("stat", stat, ("sd_log", "cv", "var_log"))
     _choice("trend_cov", trend_cov, ("HAC", "nonrobust"))
     wide, dropped = _wide(panel, missing=missing)
@@ -131,6 +155,9 @@ def sigma(
     var = (Wn * (V - mu) ** 2).sum(axis=0)
     val = {"sd_log": np.sqrt(var), "var_log": var, "cv": np.sqrt(var) / mu}[stat]
     series = pd.Series(val, index=wide.columns, name=stat)
+    zf = {"sd_log": _iv.z_sd, "var_log": _iv.z_var, "cv": _iv.z_cv}[stat]
+    se = pd.Series([_iv.analytic(float(val[j]), zf(V[:, j], Wn[:, j]), Wn[:, j], level).se
+                    for j in range(V.shape[1])], index=wide.columns, name="se")
     cols = list(wide.columns)
     numeric = all(isinstance(c, int | float | np.integer | np.floating) for c in cols)
     tt = np.asarray(cols, dtype=float) if numeric else np.arange(len(cols), dtype=float)
@@ -147,4 +174,11 @@ def sigma(
     trend = Trend(slope=float(res.params["period"]), se=float(res.bse["period"]),
                   tvalue=float(res.tvalues["period"]), pvalue=float(res.pvalues["period"]), cov=cov_label)
     return SigmaConvergence(series=series, stat=stat, weighted=W is not None, trend=trend, cov=cov_label,
-                            sample=_sample(wide.index, cols, dropped), dropped=dropped, model=res)
+                            sample=_sample(wide.index, cols, dropped), dropped=dropped, model=res, se=se,
+                            level=float(level))
+
+
+def _zc(level: float) -> float:
+    from scipy.stats import norm
+
+    return float(norm.ppf(0.5 + level / 2))
