@@ -95,7 +95,7 @@ def clubs_grid(
     >>> clubs_grid(p, cstars=(0, 1), trims=(1 / 3,)).table["n_clubs"].tolist()
     [1, 1]
     """
-    wide, dropped = _clubs_input(panel, missing)
+    wide, dropped = _clubs_input(panel, missing, min_units=3)
     X, units = wide.to_numpy(), list(wide.index)
     rows, mem, base = [], {}, None
     for trim in trims:
@@ -257,7 +257,7 @@ def rolling_clubs(
     >>> rolling_clubs(p, window=20, step=5).table["n_clubs"].tolist()
     [1, 1, 1]
     """
-    wide, dropped = _clubs_input(panel, missing)
+    wide, dropped = _clubs_input(panel, missing, min_units=3)
     if not (isinstance(window, int | np.integer) and 4 <= window <= wide.shape[1]):
         raise ParameterError(f"window must be an integer between 4 and {wide.shape[1]}, got {window!r}")
     _clubs.trim_start(window, trim)

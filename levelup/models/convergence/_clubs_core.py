@@ -27,6 +27,10 @@ from levelup.errors import ModelInputError, ParameterError
 
 HAC = Literal["fqsb", "aqsb"]
 THRESHOLD = -1.65  # one-sided 5% critical value of the log t test
+#: Fewest periods levelup accepts in the log t regression (after trimming). A choice of levelup,
+#: not of the papers: below it the HAC standard error rests on a handful of residuals and the
+#: test is wildly over-confident (T = 5 with trim 1/3 gave a 3-point regression with p = 4e-27).
+MIN_LOGT_PERIODS = 10
 
 
 # --------------------------------------------------------------------------- log t
@@ -40,10 +44,11 @@ def trim_start(n_periods: int, trim: float) -> int:
             f"trim={trim:g} discards no period of {n_periods} (round(T*trim) = 0): log(log 1) is undefined; "
             "use a larger trim or more periods"
         )
-    if n_periods - r < 3:
+    if n_periods - r < MIN_LOGT_PERIODS:
+        need = next(T for T in range(MIN_LOGT_PERIODS, 10_000) if T - int(round(T * trim)) >= MIN_LOGT_PERIODS)
         raise ModelInputError(
             f"{n_periods} periods with trim={trim:g} leave {n_periods - r} periods for the log t regression; "
-            "need at least 3"
+            f"levelup needs at least {MIN_LOGT_PERIODS} (so at least {need} periods with this trim)"
         )
     return r
 

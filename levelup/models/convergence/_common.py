@@ -15,8 +15,10 @@ from levelup.models._checks import (
     align,
     as_series,
     handle_missing,
+    require_finite,
     require_min_units,
     require_positive,
+    require_unique,
 )
 from levelup.results import Sample, new_axes
 
@@ -102,6 +104,8 @@ def _wide(panel: Any, *, missing: Missing = "raise", what: str = "panel", min_un
     if wide.index.has_duplicates:
         dups = sorted(set(map(str, wide.index[wide.index.duplicated()])))
         raise ModelInputError(f"{what}: duplicated unit labels: {', '.join(dups[:20])}")
+    if wide.columns.has_duplicates:
+        raise ModelInputError(f"{what}: duplicated period labels: {list(wide.columns[wide.columns.duplicated()])}")
     if numeric and not (wide.dtypes == np.float64).all():
         wide = wide.astype(float)
     dropped: tuple = ()
@@ -109,6 +113,8 @@ def _wide(panel: Any, *, missing: Missing = "raise", what: str = "panel", min_un
         wide, dropped = handle_missing(wide, missing=missing, what=what)
     elif missing not in ("raise", "drop"):
         raise ModelInputError(f"missing must be 'raise' or 'drop', got {missing!r}")
+    if numeric:
+        require_finite(wide, what)
     require_min_units(wide.shape[0], min_units, f"units in {what}")
     if wide.shape[1] < min_periods:
         raise ModelInputError(f"{what} needs at least {min_periods} periods, got {wide.shape[1]}")
@@ -161,6 +167,8 @@ def _cross_section(initial, final, controls, weights, groups, cov, missing):
         raise ParameterError("cov='cluster' needs groups= (one cluster label per unit)")
     y0 = as_series(initial, "initial")
     yT = as_series(final, "final")
+    require_unique(y0.index, "initial")
+    require_unique(yT.index, "final")
     y0, yT = align(y0, yT, names=("initial", "final"))
     frame = pd.DataFrame({"initial": y0.to_numpy(), "final": yT.to_numpy()}, index=y0.index)
     ctrl_names: list[str] = []
@@ -169,6 +177,7 @@ def _cross_section(initial, final, controls, weights, groups, cov, missing):
         c = controls.to_frame() if isinstance(controls, pd.Series) else pd.DataFrame(controls)
         if not isinstance(controls, pd.Series | pd.DataFrame):
             c.index = frame.index
+        require_unique(c.index, "controls")
         (c_al,) = [c] if c.index.equals(frame.index) else [_reindex_named(c, frame.index, "controls")]
         ctrl_names = [str(n) for n in c_al.columns]
         c_al.columns = ctrl_names
@@ -179,15 +188,29 @@ def _cross_section(initial, final, controls, weights, groups, cov, missing):
         if v is None:
             continue
         s = v if isinstance(v, pd.Series) else pd.Series(np.asarray(v), index=frame.index)
+        require_unique(s.index, name)
         s = s if s.index.equals(frame.index) else _reindex_named(s.to_frame(), frame.index, name).iloc[:, 0]
         extra.append(s.rename(f"__{name}"))
     if extra:
         frame = pd.concat([frame, *extra], axis=1)
     frame, dropped = handle_missing(frame, missing=missing, what="initial, final, controls and weights")
+    require_finite(frame.drop(columns="__groups", errors="ignore"), "initial, final, controls and weights")
     require_positive(frame[["initial", "final"]], "initial and final values (logs are taken)")
     if weights is not None:
         require_positive(frame["__weights"], "weights")
     require_min_units(len(frame), 3, "units")
+    ln0 = np.log(frame["initial"].to_numpy())
+    if np.ptp(ln0) <= 1e-12 * max(1.0, np.abs(ln0).max()):
+        raise ModelInputError(
+            f"initial values are the same for every unit ({frame['initial'].iloc[0]:g}): beta (the slope on "
+            "ln y_0) is not identified"
+        )
+    g = np.log(frame["final"].to_numpy()) - ln0
+    if np.ptp(g) <= 1e-12 * max(1.0, np.abs(g).max()):
+        raise ModelInputError(
+            "growth is the same for every unit (final proportional to initial): the regression fits exactly, "
+            "so beta is 0 with no standard error; there is no convergence question to answer"
+        )
     return frame, ctrl_names, dropped
 
 

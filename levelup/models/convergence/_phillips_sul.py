@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from levelup.errors import ModelWarning
+from levelup.errors import ModelInputError, ModelWarning
 from levelup.models._checks import (
     Missing,
     require_positive,
@@ -82,10 +82,17 @@ class LogT(Result):
         return ax
 
 
-def _clubs_input(panel, missing) -> tuple[pd.DataFrame, tuple]:
-    wide, dropped = _wide(panel, missing=missing, min_units=2, min_periods=4)
+def _clubs_input(panel, missing, min_units: int = 2) -> tuple[pd.DataFrame, tuple]:
+    wide, dropped = _wide(panel, missing=missing, min_units=min_units, min_periods=4)
     if not (wide.to_numpy() > 0).all():
         require_positive(wide, "values (h_it = y_it / mean_i y_it needs positive values; rescale log incomes below 1)")
+    X = wide.to_numpy()
+    flat = np.ptp(X, axis=0) <= 1e-12 * np.abs(X).max(axis=0)
+    if flat.any():
+        raise ModelInputError(
+            f"values are identical across units in period(s) {list(wide.columns[flat])[:10]}: the cross-section "
+            "variance H_t is 0 there and the log t regression log(H_1/H_t) is undefined"
+        )
     return wide, dropped
 
 
@@ -306,7 +313,7 @@ def clubs(
     _choice("hac", hac, ("fqsb", "aqsb"))
     _choice("merge", merge, (None, "ps", "vlt"))
     _choice("cstar_method", cstar_method, ("incremental", "fixed"))
-    wide, dropped = _clubs_input(panel, missing)
+    wide, dropped = _clubs_input(panel, missing, min_units=3)
     _clubs.trim_start(wide.shape[1], trim)
     X = wide.to_numpy()
     record: list = []
