@@ -85,7 +85,8 @@ def clubs_grid(
 ) -> ClubsGrid:
     """:func:`clubs` over every (c*, trim) pair: number and sizes of clubs, divergent units, and
     agreement (Rand index of co-membership) with the first pair. ``membership`` has one column
-    per pair (club number, 0 = divergent).
+    per pair (club number, 0 = divergent). Clubs are formed as :func:`clubs` does by default
+    (``cstar_method="incremental"``: every club passes its own log t test).
 
     Example
     -------
