@@ -110,7 +110,10 @@ def log_t(panel: pd.DataFrame, *, trim: float = 1 / 3, hac: Literal["fqsb", "aqs
     Andrews' AR(1) plug-in bandwidth computed as in Phillips and Sul's GAUSS code and
     ConvergenceClubs 2.2.5 ("FQSB", whose numbers it reproduces); ``"aqsb"``: Andrews
     (1991) automatic bandwidth on the slope's score. Columns are periods in order
-    (usually HP-filtered log incomes); long input is pivoted.
+    (usually HP-filtered log incomes); long input is pivoted. The default ``trim=1/3`` is
+    ConvergenceClubs' and Phillips and Sul's applied choice; their simulations recommend
+    r = 0.3 (2007, sec. 4.1). The regression needs at least 10 periods after trimming
+    (``MIN_LOGT_PERIODS``, a levelup rule: T >= 15 with trim 1/3).
 
     Example
     -------
