@@ -112,7 +112,7 @@ def log_t(panel: pd.DataFrame, *, trim: float = 1 / 3, hac: Literal["fqsb", "aqs
     (1991) automatic bandwidth on the slope's score. Columns are periods in order
     (usually HP-filtered log incomes); long input is pivoted. The default ``trim=1/3`` is
     ConvergenceClubs' and Phillips and Sul's applied choice; their simulations recommend
-    r = 0.3 (2007, sec. 4.1). The regression needs at least 10 periods after trimming
+    r = 0.3. The regression needs at least 10 periods after trimming
     (``MIN_LOGT_PERIODS``, a levelup rule: T >= 15 with trim 1/3).
 
     Example
@@ -297,7 +297,7 @@ def clubs(
     pair with t > ``estar``, repeated). Log t regressions as :func:`log_t`.
 
     The default ``trim=1/3`` follows ConvergenceClubs and Phillips and Sul's applications
-    (2007, sec. 6; 2009); their simulations recommend r = 0.3 (2007, sec. 4.1), which can
+    (2007; 2009); their simulations recommend r = 0.3, which can
     change the clubs (7 clubs become 9 on ConvergenceClubs' ``filteredGDP`` with
     ``cstar=0``). ``hac="fqsb"`` (default) is the long-run variance of Phillips and Sul's
     GAUSS code as ConvergenceClubs computes it ("FQSB"), so clubs match that package;
