@@ -370,7 +370,7 @@ def merge_vlt(X, clubs, *, trim, hac, threshold=THRESHOLD):
 
 
 def merge_divergent(X, clubs, divergent, *, trim, hac, threshold=THRESHOLD, estar=THRESHOLD):
-    """von Lyncker and Thoennessen (2017, sec. 3) step for divergent units, as ConvergenceClubs
+    """von Lyncker and Thoennessen (2017) step for divergent units, as ConvergenceClubs
     2.2.5 documents it (``mergeDivergent``, details, steps 1-3): (1) if all divergent units
     together pass the log t test (t > ``threshold``) they form a club (vLT note that this
     step is implicit in Phillips and Sul's algorithm); (2) otherwise the log t of each
