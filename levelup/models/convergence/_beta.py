@@ -418,7 +418,9 @@ def panel_beta(
     exog = data[["ln_initial"]].assign(const=1.0)[["const", "ln_initial"]]
     mod = PanelOLS(data["growth"], exog, entity_effects=entity_effects, time_effects=time_effects,
                    drop_absorbed=False)
-    res = mod.fit(cov_type="robust" if cov == "robust" else "unadjusted")
+    # result.model keeps linearmodels' own fit (with cov="cluster" its se counts the nested effects)
+    res = mod.fit(cov_type={"cluster": "clustered", "robust": "robust"}.get(cov, "unadjusted"),
+                  **({"cluster_entity": True} if cov == "cluster" else {}))
     b = float(res.params["ln_initial"])
     se, tv, pv = float(res.std_errors["ln_initial"]), float(res.tstats["ln_initial"]), float(res.pvalues["ln_initial"])
     if cov == "cluster":
