@@ -133,6 +133,8 @@ def z_cv(y: np.ndarray, s: np.ndarray) -> np.ndarray:
     mu = np.sum(s * y)
     var = np.sum(s * (y - mu) ** 2)
     sd = np.sqrt(var)
+    if sd == 0:  # no dispersion: the index is 0 at every perturbation to first order
+        return np.zeros_like(y)
     return ((y - mu) ** 2 - var) / (2 * sd) / mu - sd / mu**2 * (y - mu)
 
 
@@ -140,6 +142,8 @@ def z_sd(v: np.ndarray, s: np.ndarray) -> np.ndarray:
     """Influence of the (population) standard deviation of ``v``."""
     m = np.sum(s * v)
     var = np.sum(s * (v - m) ** 2)
+    if var == 0:
+        return np.zeros_like(v)
     return ((v - m) ** 2 - var) / (2 * np.sqrt(var))
 
 

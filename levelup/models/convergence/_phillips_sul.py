@@ -166,6 +166,8 @@ class Clubs(Result):
     @property
     def failing(self) -> list[int]:
         """Numbers of the reported clubs whose own log t statistic is not above -1.65."""
+        if self.tests is None or "tvalue" not in self.tests:
+            return []
         return [int(k) for k, t in self.tests["tvalue"].items() if not t > THRESHOLD]
 
     @property

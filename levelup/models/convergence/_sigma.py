@@ -153,7 +153,7 @@ def sigma(
     V = np.log(wide.to_numpy()) if stat != "cv" else wide.to_numpy()
     mu = (Wn * V).sum(axis=0)
     var = (Wn * (V - mu) ** 2).sum(axis=0)
-    val = {"sd_log": np.sqrt(var), "var_log": var, "cv": np.sqrt(var) / mu}[stat]
+    val = var if stat == "var_log" else (np.sqrt(var) if stat == "sd_log" else np.sqrt(var) / mu)
     series = pd.Series(val, index=wide.columns, name=stat)
     zf = {"sd_log": _iv.z_sd, "var_log": _iv.z_var, "cv": _iv.z_cv}[stat]
     se = pd.Series([_iv.analytic(float(val[j]), zf(V[:, j], Wn[:, j]), Wn[:, j], level).se
