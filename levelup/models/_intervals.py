@@ -86,15 +86,17 @@ def bootstrap(value: float, fn: Callable[[np.ndarray, np.ndarray], float], y: np
 
 # ------------------------------------------------------------------ influence values
 def z_gini(y: np.ndarray, s: np.ndarray, g: float) -> np.ndarray:
-    """Influence of the Gini (Davidson 2009, sec. 2): ``G = 2 E[y F(y)]/mu - 1``,
-    ``z_i = (2/mu)[y_i F(y_i) + E(y 1{y >= y_i}) - 2 I] - (G + 1)(y_i - mu)/mu`` with
-    ``I = E[y F(y)]`` and F at mid-steps (ties share their mass)."""
+    """Influence of the Gini: ``G = 2 E[y F(y)]/mu - 1``,
+    ``z_i = (2/mu)[y_i F(y_i) + E(y 1{y > y_i}) - 2 I] - (G + 1)(y_i - mu)/mu`` with
+    ``I = E[y F(y)]`` and F at mid-steps. Unweighted, ``mu z_i`` equals Davidson's (2009)
+    ``Z_i = -(G + 1) y_(i) + (2i - 1)/n y_(i) - (2/n) sum_{j <= i} y_(j)`` up to a constant,
+    so the variance is his."""
     mu = np.sum(s * y)
     order = np.argsort(y, kind="stable")
     ys, ss = y[order], s[order]
     F = np.cumsum(ss) - ss / 2  # mid-step cdf
     inc = ss * ys
-    upper = inc[::-1].cumsum()[::-1] - inc / 2  # E[y 1{y >= y_i}], own mass halved
+    upper = inc[::-1].cumsum()[::-1] - inc  # E[y 1{y > y_i}]: with F at mid-steps this is Davidson's Z_i
     eyf = np.sum(inc * F)
     zs = 2 / mu * (ys * F + upper - 2 * eyf) - (g + 1) * (ys - mu) / mu
     z = np.empty_like(zs)

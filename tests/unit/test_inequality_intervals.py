@@ -66,6 +66,22 @@ def test_analytic_se_matches_monte_carlo_spread(simulation, measure):
     assert 0.90 <= coverage <= 0.985
 
 
+def test_gini_variance_is_davidson_2009_formula():
+    # Davidson (2009, J. Econometrics 150, eq. for Z_i and the variance): with y sorted,
+    # Z_i = -(G + 1) y_(i) + (2i - 1)/n y_(i) - (2/n) sum_{j<=i} y_(j),
+    # Var(G) = 1/(n mu)^2 sum_i (Z_i - Zbar)^2; written out here from the paper.
+    y = np.exp(np.random.default_rng(9).normal(0, 0.7, 57))
+    ys = np.sort(y)
+    n, mu = len(ys), ys.mean()
+    i = np.arange(1, n + 1)
+    G = np.sum((2 * i - n - 1) * ys) / (n**2 * mu)  # the Gini of sorted data, no n/(n-1)
+    Z = -(G + 1) * ys + (2 * i - 1) / n * ys - 2 / n * np.cumsum(ys)
+    se = np.sqrt(np.sum((Z - Z.mean()) ** 2)) / (n * mu)
+    r = iq.gini(y)
+    assert r.value == pytest.approx(G, rel=1e-12)
+    assert r.se == pytest.approx(se, rel=1e-10)
+
+
 @pytest.mark.parametrize("measure", ["gini", "theil", "mld", "atkinson_1", "cv"])
 def test_analytic_se_close_to_jackknife(measure):
     rng = np.random.default_rng(7)
