@@ -35,7 +35,8 @@ def _file_parent(path: Path) -> Path | None:
 
 
 def storage_error(path: str | os.PathLike, exc: OSError, *, doing: str = "write", hint: str = "") -> StorageError:
-    """A :class:`StorageError` for ``exc`` on ``path``: what went wrong in words, and what to do."""
+    """A :class:`StorageError` for ``exc`` on ``path``: what went wrong in words, and what to do
+    (``hint`` adds what the caller knows, e.g. how to choose another folder)."""
     path = Path(path)
     code = exc.errno
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -53,7 +54,7 @@ def storage_error(path: str | os.PathLike, exc: OSError, *, doing: str = "write"
     else:
         what = f"cannot {doing} {path}: {exc.strerror or exc}"
         todo = "check that the folder exists and is writable"
-    return StorageError(f"{what}; {hint or todo}.")
+    return StorageError(f"{what}; {todo}" + (f"; {hint}" if hint else "") + ".")
 
 
 def _write_tmp(dest: Path, data: Data, tmps: list[Path]) -> Path:

@@ -33,8 +33,8 @@ TIDY_COLUMNS = ("geo_code", "geo_name", "level", "year", "measure", "unit", "val
 #: the sidecar key holding the sha256 of the parquet file written beside it
 TABLE_KEY = "table_sha256"
 DATA_HINT = (
-    "fix it, or point levelup at another data folder (LEVELUP_DATA_DIR, or [data] root in levelup.toml); "
-    "everything under processed/ is rebuilt from the raw files when deleted"
+    "levelup's data folder can be moved with LEVELUP_DATA_DIR or [data] root in levelup.toml; "
+    "processed/ is rebuilt from the raw files when deleted"
 )
 LEVELS = ("uk", "nation", "itl1", "itl2", "itl3", "lad", "cauth", "lsoa", "other")
 

@@ -54,9 +54,7 @@ def verify(path: Path, f: SourceFile) -> str:
 
 
 def _raw_hint() -> str:
-    return (
-        "fix it, or point levelup at another data folder (LEVELUP_DATA_DIR, or [data] root in levelup.toml)"
-    )
+    return "levelup's data folder can be moved with LEVELUP_DATA_DIR or [data] root in levelup.toml"
 
 
 def atomic_copy(src: Path, dest: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import hashlib
+import importlib
 import json
 import os
 import warnings
@@ -327,3 +329,80 @@ def test_doctor_names_a_corrupt_table_and_the_repair(wide_source, monkeypatch):
     assert not ok
     assert "broken entries ['productivity.parquet']" in msg and "corrupt" in msg
     assert "delete them" in msg and "rebuilt from the raw files" in msg
+
+
+# --------------------------------------------------------------------------------------------
+# filesystem faults: a StorageError naming the path and what to do, never a traceback
+# --------------------------------------------------------------------------------------------
+def test_processed_folder_that_is_a_file(fake_source):
+    from levelup.errors import StorageError
+
+    root, *_ = fake_source
+    (root / "processed").write_text("a file")
+    with pytest.raises(StorageError) as info:
+        api.load("productivity", root=root, mirrors=[])
+    assert f"{root / 'processed'} is a file, not a folder" in str(info.value)
+    assert "LEVELUP_DATA_DIR" in str(info.value)
+
+
+def test_parquet_path_that_is_a_folder(fake_source):
+    from levelup.errors import StorageError
+
+    root, *_ = fake_source
+    (root / "processed" / "productivity.parquet").mkdir(parents=True)
+    with pytest.raises(StorageError, match=r"productivity\.parquet: it is a folder where a file belongs; remove"):
+        api.load("productivity", root=root, mirrors=[])
+    assert not list((root / "processed").glob(".*.part"))
+
+
+def test_processed_folder_without_permission(fake_source, monkeypatch):
+    from levelup import _io
+    from levelup.errors import StorageError
+
+    root, *_ = fake_source
+
+    def denied(*a, dir=None, **k):  # noqa: A002 - tempfile's name
+        raise PermissionError(errno.EACCES, "Permission denied", dir)
+
+    monkeypatch.setattr(_io.tempfile, "mkstemp", denied)
+    with pytest.raises(StorageError, match=r"no permission to write .*processed.productivity\.parquet"):
+        api.load("productivity", root=root, mirrors=[])
+
+
+def test_raw_folder_that_is_a_file(fake_source, tmp_path):
+    from levelup.errors import StorageError
+
+    _, raw, _, (a, _) = fake_source
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / raw.name).write_bytes(a)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "raw").write_text("a file")
+    with pytest.raises(StorageError, match=rf"{other / 'raw'} is a file, not a folder"):
+        api.load("productivity", root=other, mirrors=[mirror])
+
+
+def test_raw_file_that_is_a_folder(fake_source):
+    from levelup.errors import StorageError
+
+    root, raw, *_ = fake_source
+    raw.unlink()
+    raw.mkdir()
+    with pytest.raises(StorageError, match=rf"{raw}: it is a folder where a file belongs"):
+        api.load("productivity", root=root, mirrors=[])
+
+
+def test_raw_folder_without_permission(fake_source, monkeypatch):
+    from levelup.errors import StorageError
+
+    root, raw, *_ = fake_source
+    fetch_mod = importlib.import_module("levelup.data.fetch")
+    monkeypatch.setattr(fetch_mod, "_DIGESTS", {})
+
+    def denied(path, *a, **k):
+        raise PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(fetch_mod, "open", denied, raising=False)
+    with pytest.raises(StorageError, match=rf"no permission to read {raw}"):
+        api.load("productivity", root=root, mirrors=[])
