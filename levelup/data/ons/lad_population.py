@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data.lad_codes import canonical_map
 from levelup.data.ons._excel import Workbook, expect_header, melt_years, year_columns
 from levelup.errors import LayoutError
 
@@ -43,8 +44,6 @@ def parse(paths: list[Path], source) -> pd.DataFrame:
     out["measure"] = "population"
     out["unit"] = "persons"
     out["price_basis"] = "mid-year estimate"
-    from levelup.geo.lad import canonical_map
-
     out["lad23"] = out["geo_code"].map(canonical_map(out["geo_code"].unique()))
     out["vintage"] = VINTAGE
     return out
