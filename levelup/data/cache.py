@@ -26,7 +26,7 @@ import pandas as pd
 from levelup import __version__, config
 from levelup._io import storage_error, write_atomic
 from levelup.data.registry import Source
-from levelup.errors import StorageError
+from levelup.errors import LayoutError, StorageError
 
 #: Columns every parsed table has (sources add industry, industry_name, period, vintage ...).
 TIDY_COLUMNS = ("geo_code", "geo_name", "level", "year", "measure", "unit", "value")
@@ -58,6 +58,20 @@ def check_tidy(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     bad = set(out["level"]) - set(LEVELS)
     if bad:
         raise TypeError(f"parser {source.parser!r} returned unknown level(s) {sorted(bad)}")
+    # the same row twice (every column but the number and its flag) is a layout the parser did not
+    # understand; caught here for every parser, before pandas fails on it later (e.g. in a pivot)
+    key = [c for c in out.columns if c not in ("value", "flag")]
+    dup = out.duplicated(key, keep=False).to_numpy()
+    if dup.any():
+        first = out.loc[dup, key].iloc[0]
+        rows = out.index[(out[key] == first).all(axis=1).to_numpy()].tolist()
+        ids = ", ".join(f"{c}={first[c]!r}" if c != "year" else f"year={int(first[c])}"
+                        for c in ("geo_code", "year", "measure") if c in key)
+        raise LayoutError(
+            f"{source.id}: the parser {source.parser!r} returned the same data row more than once ({ids}; "
+            f"rows {rows[:5]} of its table, {int(dup.sum())} duplicated row(s) in all); the source file "
+            f"({', '.join(f.filename for f in source.files)}) repeats a row or its layout changed"
+        )
     return out.reset_index(drop=True)
 
 

@@ -406,3 +406,18 @@ def test_raw_folder_without_permission(fake_source, monkeypatch):
     monkeypatch.setattr(fetch_mod, "open", denied, raising=False)
     with pytest.raises(StorageError, match=rf"no permission to read {raw}"):
         api.load("productivity", root=root, mirrors=[])
+
+
+def test_a_parser_returning_a_row_twice_raises_and_caches_nothing(fake_source, monkeypatch):
+    """Every parser's table is checked for duplicated rows (all columns but value and flag)."""
+    from levelup.errors import LayoutError
+
+    root, *_ = fake_source
+    row = {"geo_code": "TLC", "geo_name": "North East", "level": "itl1", "measure": "gva_per_hour", "unit": "GBP"}
+    table = pd.DataFrame([row | {"year": 2019, "value": 1.0}, row | {"year": 2020, "value": 1.0},
+                          row | {"year": 2020, "value": 2.0}])
+    monkeypatch.setattr(productivity, "parse", lambda paths, source: table)
+    with pytest.raises(LayoutError, match=r"productivity: the parser 'productivity' returned the same data row more "
+                                          r"than once \(geo_code='TLC', year=2020, measure='gva_per_hour'; rows \[1, 2\]"):
+        api.load("productivity", root=root, mirrors=[])
+    assert not (root / "processed").exists() or not list((root / "processed").iterdir())
