@@ -75,11 +75,6 @@ def check_tidy(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    """Write ``data`` to ``dest`` via a temporary file and a rename (see :func:`levelup._io.write_atomic`)."""
-    write_atomic(dest, data, hint=DATA_HINT)
-
-
 def provenance(source: Source, digests: dict[str, str]) -> dict:
     """What the sidecar records: source, each raw file's sha256, parser and levelup versions."""
     mod = parser_module(source)
