@@ -421,3 +421,23 @@ def test_a_parser_returning_a_row_twice_raises_and_caches_nothing(fake_source, m
                                           r"than once \(geo_code='TLC', year=2020, measure='gva_per_hour'; rows \[1, 2\]"):
         api.load("productivity", root=root, mirrors=[])
     assert not (root / "processed").exists() or not list((root / "processed").iterdir())
+
+
+def test_flipped_bytes_of_the_real_gdp_table_are_never_decoded(tmp_path, ons_dir):
+    """The case of issue 23 on the real table (processed/gdp.parquet, where 141 of 200 flips decoded
+    to other numbers): each of 200 single-byte flips is refused by the read (None: the caller rebuilds)."""
+    api._MEMO.clear()
+    good = api.load("gdp", root=tmp_path, mirrors=[ons_dir])
+    api._MEMO.clear()
+    source = registry.get_source("gdp")
+    table, side = cache.paths_for("gdp", tmp_path)
+    digests = json.loads(side.read_text())["files"]
+    pd.testing.assert_frame_equal(cache.read_cached(source, digests, tmp_path), good)
+    original = table.read_bytes()
+    rng = np.random.default_rng(141)
+    for off in rng.choice(len(original), size=200, replace=False):
+        damaged = bytearray(original)
+        damaged[off] ^= int(rng.integers(1, 256))
+        table.write_bytes(bytes(damaged))
+        with pytest.warns(cache.CorruptCacheWarning, match="gdp.parquet does not match the sha256"):
+            assert cache.read_cached(source, digests, tmp_path) is None, f"a flip at byte {off} was decoded"
