@@ -61,7 +61,7 @@ def _load_keyed(source_id: str, *, root=None, mirrors=None) -> tuple[tuple, pd.D
     df = cache.read_cached(source, digests, root)
     if df is None:
         raw = cache.parser_module(source).parse(paths, source)
-        df = cache.check_tidy(raw, source)
+        df = cache.check_tidy(_with_vintage(raw, source), source)
         cache.write_cached(source, digests, df, root)
     df = _with_vintage(df, source)
     _MEMO[key] = df
