@@ -188,10 +188,12 @@ def indicator(
 ) -> pd.DataFrame:
     """A wide table of one measure at one level: index ``geo_code``, columns int years.
 
-    ``vintage=None`` takes the newest release that publishes the measure at that level on
-    levelup's geography (see :func:`vintages`; inside ``with as_of("2023-06"):`` the newest
-    released by then); ``vintage="2023-04"`` (a release's year-month,
-    or its full date) an older one. ``bound="lower"``/``"upper"`` gives ONS's 95% confidence
+    ``vintage=None`` takes the newest release that publishes the measure at that level and is
+    not secondary there (the registry's ``secondary_levels``: ITL 2025 codes, partial coverage,
+    and for now the newer ITL workbooks at ``uk``-``itl3``, whose tables the analyses combine);
+    :func:`vintages` lists them all with the default marked; inside ``with as_of("2023-06"):``
+    the newest released by then. ``vintage="2023-04"`` (a release's year-month, or its full
+    date) takes that release. ``bound="lower"``/``"upper"`` gives ONS's 95% confidence
     bounds instead of the estimates where ONS publishes them. ``.attrs`` carry ``measure``,
     ``unit``, ``price_basis`` (where the source states it), ``source`` (id), ``release``,
     ``vintage``, ``bound`` and ``names`` ({code: name}). For sources by industry the
