@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from levelup.errors import RenderError
+from levelup.geo.resolve import Region
 from levelup.report import params as P
 from levelup.report.render import FORMATS, _sha, branding, dumps, output_paths, write_atomic
 
@@ -293,14 +294,15 @@ def plan_jobs(
     manifest = read_manifest(out)
     work, skip, seen = [], [], set()
     for item in _expand(regions, level, all_):
-        given = dict(params or {}) | (dict(item) if isinstance(item, dict) else {"region": item})
+        given = P.merge_region(params, item)
         if level and "level" not in given and "level" in P.template_parameters(tpl) and not all_:
             given["level"] = level
         if all_ and level and level != "place":
             given["level"] = level
         valid = P.validate_params(given, tpl)
-        ref = P.region_of(valid) if "region" in valid else P.RegionRef("report", "Report", "other")
-        rid = f"{ref.level}/{ref.slug}"
+        ref = P.region_of(valid) if "region" in valid else Region("report", "Report", "other")
+        stem = P.report_stem(ref, valid, tpl)
+        rid = f"{ref.level}/{stem}"
         if rid in seen:
             continue
         seen.add(rid)
@@ -317,10 +319,10 @@ def plan_jobs(
             "levelup": __version__,
         }
         key = _sha(dumps(components).encode())
-        paths = output_paths(out, ref.level, ref.slug, formats)
+        paths = output_paths(out, ref.level, stem, formats)
         job = {
             "id": rid, "label": f"{ref.name} ({ref.code})", "code": ref.code, "name": ref.name, "level": ref.level,
-            "slug": ref.slug, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
+            "slug": stem, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
             "branding": brand, "key": key, "components": components, "sources": sources, "timeout": timeout,
             "retries": 1, "title": meta_title or "Regional economic profile", "declared": digests,
             "paths": {k: str(v) for k, v in paths.items()},

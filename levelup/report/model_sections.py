@@ -2,7 +2,7 @@
 region, work and pay, and deprivation.
 
 Each section returns a :class:`~levelup.report.sections.Block`. The numbers come from
-``levelup.analysis``, ``levelup.models``, ``levelup.data.pay`` and ``levelup.deprivation``;
+``levelup.analysis``, ``levelup.models``, ``levelup.data.pay`` and ``levelup.analysis.deprivation``;
 this module only chooses what to show and how. A section whose data a level lacks says so
 in one line and the report still renders. Every figure carries alt text generated from what
 it shows, and every number shown is recorded in ``ctx.exports`` for the CSV and XLSX.
@@ -22,12 +22,13 @@ from levelup.report.sections import (
     PALETTE,
     Block,
     Context,
+    Missing,
     _e,
     _figure,
     _image,
-    _memo,
     _record_source,
     series,
+    stored,
 )
 
 #: Most of what can go wrong in a section is missing data for a level; KeyError covers
@@ -118,6 +119,24 @@ def _na(what: str, ctx: Context, why: str) -> Block:
     return Block(f"<p class='na'>{_e(what)}: not available for {_e(ctx.region.name)} ({_e(why)}).</p>")
 
 
+def _years(s: pd.Series, ctx: Context) -> pd.Series:
+    """``s`` within the report's ``start_year``..``end_year`` (each when given)."""
+    if ctx.start_year:
+        s = s[s.index >= int(ctx.start_year)]
+    if ctx.end_year:
+        s = s[s.index <= int(ctx.end_year)]
+    return s
+
+
+def _period(first: int, last: int, ctx: Context) -> tuple[int, int]:
+    """The data's ``first``..``last`` years narrowed to the report's ``start_year``..``end_year``."""
+    if ctx.start_year and first < int(ctx.start_year) < last:
+        first = int(ctx.start_year)
+    if ctx.end_year and first < int(ctx.end_year) < last:
+        last = int(ctx.end_year)
+    return first, last
+
+
 def _export(ctx: Context, section: str, table: str, rows: list[dict]) -> None:
     for r in rows:
         ctx.exports.append({"section": section, "table": table, "geo_code": ctx.region.code,
@@ -166,23 +185,21 @@ def gap(ctx: Context) -> Block:
     reg, ben = series(ctx, "gdp_per_head", ctx.region), series(ctx, "gdp_per_head", ctx.benchmark)
     if reg is None or ben is None:
         return _na("The gap", ctx, ctx.unavailable.get("gdp_per_head", "no GDP per head"))
-    hist = 100 * (reg / ben).dropna()
-    if ctx.end_year:
-        hist = hist[hist.index <= int(ctx.end_year)]
+    hist = _years(100 * (reg / ben).dropna(), ctx)
     if hist.empty:
         return _na("The gap", ctx, "no year in which both have GDP per head")
     base = int(hist.index.max())
     try:
         if ctx.benchmark.code == "UK":
-            real = _memo(("ind", "real_gdp_per_head", "uk"), lambda: indicator("real_gdp_per_head", "uk"))
-            real = None if isinstance(real, str) else real.iloc[0]
+            real = stored(("ind", "real_gdp_per_head", "uk"), lambda: indicator("real_gdp_per_head", "uk"))
+            real = None if isinstance(real, Missing) else real.iloc[0]
             trend_src = "UK real GDP per head, ONS regional GDP (all ITL regions)"
         else:
             real = series(ctx, "real_gdp_per_head", ctx.benchmark)
             trend_src = f"{ctx.benchmark.name} real GDP per head"
         if real is None:
             raise LevelupError("no real GDP per head for the benchmark")
-        real = real.dropna()
+        real = _years(real.dropna(), ctx)
         gb = benchmark_growth(real)
         res = compare(float(hist[base]), 100.0, benchmark_growth_rate=gb, base_year=base,
                       region_name=ctx.region.name, benchmark_name=ctx.benchmark.name)
@@ -246,9 +263,9 @@ def _industry_frame(ctx: Context, years: tuple[int, ...]) -> pd.DataFrame | str:
     from levelup.analysis import industry_shares
 
     r = ctx.region
-    frame = _memo(("industry_shares", r.code, r.level, tuple(r.members), years),
+    frame = stored(("industry_shares", r.code, r.level, tuple(r.members), years),
                   lambda: industry_shares(r, list(years)))
-    if not isinstance(frame, str):
+    if not isinstance(frame, Missing):
         _record_source(ctx, frame.attrs["source"])
     return frame
 
@@ -256,14 +273,10 @@ def _industry_frame(ctx: Context, years: tuple[int, ...]) -> pd.DataFrame | str:
 def industry(ctx: Context) -> Block:
     """Industry shares and location quotients against the UK, manufacturing then and now, and a
     shift-share decomposition of job change with a waterfall chart."""
-    first, last = 1998, 2021  # both GVA-by-industry tables (ITL and local authority) cover 1998-2021
-    if ctx.start_year and first < int(ctx.start_year) < last:
-        first = int(ctx.start_year)
-    if ctx.end_year and first < int(ctx.end_year) < last:
-        last = int(ctx.end_year)
+    first, last = _period(1998, 2021, ctx)  # both GVA-by-industry tables (ITL and local authority) cover 1998-2021
     frame = _industry_frame(ctx, (first, last))
     parts = []
-    if isinstance(frame, str):
+    if isinstance(frame, Missing):
         parts.append(_na("Industry structure", ctx, frame).html)
     else:
         now = frame[frame["year"] == last].set_index("section")
@@ -318,12 +331,11 @@ def _shift_share(ctx: Context) -> str:
         source, start, end, what = "bres", 2015, 2021, "employees (BRES, GB)"
     else:
         return _na("Shift-share of job change", ctx, "jobs by industry are published for ITL regions only").html
+    start, end = _period(start, end, ctx)
     try:
-        res = _memo(("shift", ctx.region.code, source), lambda: shift_share(ctx.region.code, start, end, source=source,
-                                                                            level=ctx.region.level
-                                                                            if ctx.region.level != "place" else None))
-        if isinstance(res, str):
-            raise LevelupError(res)
+        res = stored(("shift", ctx.region.code, source, start, end), lambda: shift_share(ctx.region, start, end, source=source))
+        if isinstance(res, Missing):
+            raise LevelupError(str(res))
     except _SKIP as exc:
         return _na("Shift-share of job change", ctx, str(exc)).html
     _record_source(ctx, "jobs05" if source == "jobs" else "bres")
@@ -387,8 +399,8 @@ def convergence(ctx: Context) -> Block:
 
     lvl = ctx.region.level if ctx.region.level in ("itl1", "itl2", "itl3", "lad") else (
         "lad" if ctx.region.member_level == "lad" else "itl3")
-    wide = _memo(("ind", "gdp_per_head", lvl), lambda: indicator("gdp_per_head", lvl))
-    if isinstance(wide, str):
+    wide = stored(("ind", "gdp_per_head", lvl), lambda: indicator("gdp_per_head", lvl))
+    if isinstance(wide, Missing):
         return _na("Convergence", ctx, wide)
     wide = wide.dropna()
     y0, y1 = int(wide.columns.min()), int(wide.columns.max())
@@ -396,19 +408,19 @@ def convergence(ctx: Context) -> Block:
         y0 = max(y0, int(ctx.start_year))
     if ctx.end_year:
         y1 = min(y1, int(ctx.end_year))
-    res = _memo(("beta", lvl, y0, y1), lambda: conv.beta(wide[y0], wide[y1], y1 - y0))
-    sig = _memo(("sigma", lvl, y0, y1), lambda: conv.sigma(wide.loc[:, y0:y1]))
-    if isinstance(res, str) or isinstance(sig, str):
-        return _na("Convergence", ctx, res if isinstance(res, str) else sig)
+    res = stored(("beta", lvl, y0, y1), lambda: conv.beta(wide[y0], wide[y1], y1 - y0))
+    sig = stored(("sigma", lvl, y0, y1), lambda: conv.sigma(wide.loc[:, y0:y1]))
+    if isinstance(res, Missing) or isinstance(sig, Missing):
+        return _na("Convergence", ctx, res if isinstance(res, Missing) else sig)
     highlight = [ctx.region.code] if ctx.region.level == lvl else [m for m in (
         lad_members(ctx) if lvl == "lad" else itl3_members(ctx)) if m in wide.index]
     units = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities"}[lvl]
     title = f"GDP per head, {units}: growth {y0}-{y1} against the {y0} level, {ctx.region.name} highlighted"
     x = np.log(wide[y0])
     g = 100 * (np.log(wide[y1]) - np.log(wide[y0])) / (y1 - y0)
-    base = _memo(("conv_fig", lvl, y0, y1), lambda: _convergence_backdrop(x, g, res, sig, units, y0))
-    if isinstance(base, str):
-        raise LevelupError(base)
+    base = stored(("conv_fig", lvl, y0, y1), lambda: _convergence_backdrop(x, g, res, sig, units, y0))
+    if isinstance(base, Missing):
+        raise LevelupError(str(base))
     hi = [h for h in highlight if h in x.index]
     ax = base.fig.axes[0]
     dots = ax.scatter(x[hi], g[hi], s=28, color=PALETTE["region"], label=ctx.region.name, zorder=3)
@@ -471,11 +483,11 @@ def inside(ctx: Context) -> Block:
     from levelup.data import indicator
 
     members = itl3_members(ctx)
-    wide = _memo(("ind", "gdp_per_head", "itl3"), lambda: indicator("gdp_per_head", "itl3"))
+    wide = stored(("ind", "gdp_per_head", "itl3"), lambda: indicator("gdp_per_head", "itl3"))
     uk = series(ctx, "gdp_per_head", ctx.benchmark) if ctx.benchmark.code == "UK" else None
-    if isinstance(wide, str):
+    if isinstance(wide, Missing):
         return _na("Inside the region", ctx, wide)
-    year = int(wide.columns.max())
+    year = _period(int(wide.columns.min()), int(wide.columns.max()), ctx)[1]
     vals = wide[year]
     parts = []
     if len(members) > 1:
@@ -500,8 +512,8 @@ def inside(ctx: Context) -> Block:
              "unit": "GBP, current market prices", "source": "gdp", "release": ""} for c, v in sub.items()
         ])
     title = f"GDP per head by ITL3 unit, {year} (GBP thousand), {ctx.region.name} outlined"
-    base = _memo(("map_fig", year), lambda: _map_backdrop(vals))
-    if isinstance(base, str):
+    base = stored(("map_fig", year), lambda: _map_backdrop(vals))
+    if isinstance(base, Missing):
         return Block("".join(parts) + _na("Map", ctx, base).html)
     try:
         outline = base.outline(members)
@@ -543,9 +555,9 @@ def pay(ctx: Context) -> Block:
         what = ("Pay is published for ITL1 regions and local authorities; medians cannot be added up, so for "
                 "this area see the reports of its local authorities")
         return Block(f"<p class='na'>{_e(what)}.</p>")
-    table = _memo(("pay", ctx.region.code, ctx.region.level), lambda: pay_summary(ctx.region.code, ctx.region.level))
-    if isinstance(table, str) or table is None or table.empty:
-        why = table if isinstance(table, str) else getattr(table, "attrs", {}).get("reason", "no ASHE data")
+    table = stored(("pay", ctx.region.code, ctx.region.level), lambda: pay_summary(ctx.region.code, ctx.region.level))
+    if isinstance(table, Missing) or table is None or table.empty:
+        why = table if isinstance(table, Missing) else getattr(table, "attrs", {}).get("reason", "no ASHE data")
         return _na("Work and pay", ctx, why)
     _record_source(ctx, "ashe")
     rows = "".join(
@@ -582,18 +594,18 @@ _NATION_OF = {"E": "england", "W": "wales", "S": "scotland", "N": "northern_irel
 def _deprivation_tables(lads: list[str], nation: str = "england") -> tuple[Any, Any]:
     """``decile_distribution(lads)`` and ``most_deprived_areas(lads, n=5)`` of the nation's own
     index from the small-area table read once per worker (the library functions read and
-    reshape every area on every call); a failure comes back as its message, as ``_memo`` gives it."""
-    from levelup.deprivation import map_lad_codes, small_areas
+    reshape every area on every call); missing data comes back as :class:`Missing`."""
+    from levelup.analysis.deprivation import map_lad_codes, small_areas
 
     edition = _DEPRIVATION_INDEX[nation][0]
-    areas = _memo(("imd_areas", nation, edition), lambda: small_areas(nation, edition))
-    if isinstance(areas, str):
+    areas = stored(("imd_areas", nation, edition), lambda: small_areas(nation, edition))
+    if isinstance(areas, Missing):
         return areas, areas
-    names = _memo(("imd_lads", nation, edition), lambda: areas[["lad_code", "lad_name"]].drop_duplicates())
+    names = stored(("imd_lads", nation, edition), lambda: areas[["lad_code", "lad_name"]].drop_duplicates())
     try:
         codes, _ = map_lad_codes(lads, nation, edition, areas=names)
-    except Exception as exc:  # noqa: BLE001 - as _memo: the section says what is missing and why
-        msg = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    except LevelupError as exc:  # a council the index does not know: the section says so
+        msg = Missing(f"{type(exc).__name__}: {exc}".splitlines()[0])
         return msg, msg
     sub = areas[areas["lad_code"].isin(codes)]
     idx = pd.RangeIndex(1, 11, name="decile")
@@ -622,11 +634,11 @@ def deprivation(ctx: Context) -> Block:
 
 
 def _deprivation_part(ctx: Context, nation: str, lads: list[str]) -> str:
-    from levelup.deprivation import NATION_NAMES
+    from levelup.analysis.deprivation import NATION_NAMES
 
     dist, top = _deprivation_tables(lads, nation)
-    if isinstance(dist, str) or isinstance(top, str):
-        return _na("Deprivation", ctx, dist if isinstance(dist, str) else top).html
+    if isinstance(dist, Missing) or isinstance(top, Missing):
+        return _na("Deprivation", ctx, dist if isinstance(dist, Missing) else top).html
     edition, index_name, publisher = _DEPRIVATION_INDEX[nation]
     where, source = NATION_NAMES[nation], top.attrs.get("source", "")
     _record_source(ctx, source)
@@ -676,8 +688,9 @@ def peers(ctx: Context, n: int = 5) -> Block:
     if r.level not in ("itl1", "itl2", "itl3", "lad", "cauth"):
         return Block(f"<p class='na'>{_e(r.name)} is a custom place: it is compared with the UK and its parent "
                      "regions rather than with statistical neighbours of its own kind.</p>")
-    t = _memo(("peer_table", r.code, r.level, n), lambda: peer_table(r.code, n=n, level=r.level))
-    if isinstance(t, str):
+    year = ctx.end_year or None
+    t = stored(("peer_table", r.code, r.level, n, year), lambda: peer_table(r, n=n, year=year))
+    if isinstance(t, Missing):
         return _na("Statistical neighbours", ctx, t)
     _record_source(ctx, "lad_gdp" if r.level in ("lad", "cauth") else "gdp")
     year = int(t.attrs["year"])
