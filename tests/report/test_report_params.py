@@ -324,3 +324,29 @@ def test_the_region_is_resolved_once_per_report(ons_dir, tmp_path, monkeypatch):
     assert namespace["ctx"].region.code == "TLC"
     assert job["paths"]["pdf"].endswith("itl1/tlc-north-east.pdf")
     assert len(calls) == 1, calls
+
+
+@pytest.mark.slow
+def test_every_section_follows_start_year(ons_dir, tmp_path):
+    """Rendered with start_year=2004: its own file, and every section's period starts in 2004 or later
+    (before, the gap's benchmark trend said 1998-2021 and the shift-share 1996-2021)."""
+    import re
+
+    from report_helpers import pdftotext
+
+    paths = render("North East", params={"start_year": 2004}, out_dir=tmp_path)
+    assert paths["pdf"].name == "tlc-north-east--start-2004.pdf"
+    text = pdftotext(paths["pdf"])
+    body = text[text.index("Headline indicators"):text.rindex("Notes")]
+    sections = ["Headline indicators", "Output and productivity over time", "The gap", "Industry structure",
+                "Convergence", "Inside the region", "Statistical neighbours", "Work and pay", "Deprivation"]
+    starts = [body.index(s) for s in sections] + [len(body)]
+    parts = {s: body[a:b] for s, a, b in zip(sections, starts, starts[1:])}
+    for name, part in parts.items():
+        early = sorted({int(y) for y in re.findall(r"\b(19[5-9]\d|200[0-3])\b", part)} - {1960})  # Dunn 1960
+        assert not early, f"{name} mentions {early}"
+    assert "Since 2004 the gap has" in parts["Headline indicators"]
+    assert "real average (2004-2021)" in parts["The gap"]
+    assert "in North East in 2004" in parts["Industry structure"]
+    assert "Between 2004 and 2021" in parts["Industry structure"]
+    assert "growth 2004-2021" in parts["Convergence"]
