@@ -30,6 +30,7 @@ from levelup.analysis._common import (
     missing_reason,
     rank_among_peers,
     series,
+    source_release,
     stored,
     uk_series,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "relative",
     "series",
     "shift_share",
+    "source_release",
     "stored",
     "uk_series",
 ]

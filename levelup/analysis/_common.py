@@ -290,3 +290,15 @@ def data_years(region: Any, measure: str = "gdp_per_head") -> list[int]:
         return []
     cols = wide.columns[wide.notna().any(axis=0)]
     return sorted(int(c) for c in cols)
+
+
+def source_release(source_id: str) -> dict:
+    """What a report says about a registered source: ``title, release, publisher`` and ``files``
+    (file name -> sha256 of the copy read)."""
+    from levelup.data import get_source
+    from levelup.data.fetch import fetch_files, sha256_of
+
+    src = get_source(source_id)
+    # sha256_of remembers each file's digest while its size and mtime are unchanged
+    files = {f.filename: sha256_of(p) for f, p in zip(src.files, fetch_files(source_id, progress=False))}
+    return {"title": src.title, "release": src.release, "publisher": src.publisher, "files": files}

@@ -123,3 +123,80 @@ def inequality(
     table.attrs = {"measure": measure, "level": level, "source": wide.attrs.get("source", "")}
     return table
 
+
+
+@dataclass(frozen=True)
+class ConvergenceContext(Result):
+    """Where a place sits in the convergence of GDP per head across the units of its data level.
+
+    ``beta``: OLS of average annual log growth ``start``-``end`` on log GDP per head in ``start``
+    across every unit with data in all years (:func:`levelup.models.convergence.beta`, HC1);
+    ``sigma``: the standard deviation of log GDP per head by year; ``highlight``: the units that
+    make up the place (itself, or its members).
+    """
+
+    title = "Convergence context"
+    region: str = ""
+    level: str = ""
+    units: str = ""
+    start: int = 0
+    end: int = 0
+    n: int = 0
+    highlight: tuple[str, ...] = ()
+    beta: Any = None
+    sigma: Any = None
+
+    @property
+    def points(self) -> pd.DataFrame:
+        """Every unit: ``ln_initial`` and ``growth`` (per cent a year), from the beta fit's own data."""
+        d = self.beta.data[["ln_initial", "growth"]].copy()
+        d["growth"] = 100 * d["growth"]
+        return d
+
+    def fit(self, xs: Any) -> Any:
+        """The fitted line (per cent a year) at log levels ``xs``, from the beta result's table."""
+        p = self.beta.to_frame()["estimate"]
+        return 100 * (p["const"] + p["ln_initial"] * xs)
+
+    def verdict(self) -> str:
+        b = self.beta
+        if b.beta < 0 and b.pvalue < 0.05:
+            return "poorer areas grew faster (beta convergence)"
+        if b.beta > 0 and b.pvalue < 0.05:
+            return "richer areas grew faster (divergence)"
+        return "no significant relation between starting level and growth"
+
+    def to_frame(self) -> pd.DataFrame:
+        """``statistic, first_year, year, value``: beta, se, pvalue, nobs, sigma in the first and last year."""
+        b, s = self.beta, self.sigma.series
+        stats = (("beta", b.beta), ("se", b.se), ("pvalue", b.pvalue), ("nobs", b.nobs),
+                 ("sigma_first", s.iloc[0]), ("sigma_last", s.iloc[-1]))
+        return pd.DataFrame([{"statistic": k, "measure": "gdp_per_head", "year": self.end, "first_year": self.start,
+                              "value": float(v)} for k, v in stats])
+
+
+def convergence_context(region: Any, start_year: int | None = None, end_year: int | None = None) -> ConvergenceContext:
+    """Beta and sigma convergence of GDP per head (current prices) across the units of ``region``'s
+    data level (ITL units, or local authorities for council areas; places: their members' level),
+    over the data's years narrowed to ``start_year``..``end_year``; units with a gap are left out."""
+    from levelup.analysis._common import _data_level, _memo, _resolve
+    from levelup.analysis.inside import itl3_units, local_authorities
+    from levelup.geo.levels import LEVELS
+    from levelup.models import convergence as conv
+
+    reg = _resolve(region)
+    lvl = _data_level(reg)
+    wide = _memo(("ind", "gdp_per_head", lvl), lambda: indicator("gdp_per_head", lvl)).dropna()
+    y0, y1 = int(wide.columns.min()), int(wide.columns.max())
+    if start_year:
+        y0 = max(y0, int(start_year))
+    if end_year:
+        y1 = min(y1, int(end_year))
+    b = _memo(("beta", lvl, y0, y1), lambda: conv.beta(wide[y0], wide[y1], y1 - y0))
+    s = _memo(("sigma", lvl, y0, y1), lambda: conv.sigma(wide.loc[:, y0:y1]))
+    if reg.level == lvl:
+        highlight = [reg.code]
+    else:
+        highlight = [m for m in (local_authorities(reg) if lvl == "lad" else itl3_units(reg)) if m in wide.index]
+    return ConvergenceContext(region=reg.name, level=lvl, units=LEVELS[lvl].plural, start=y0, end=y1, n=len(wide),
+                              highlight=tuple(highlight), beta=b, sigma=s)

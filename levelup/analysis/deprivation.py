@@ -127,6 +127,8 @@ def resolve_edition(nation: str = "england", edition: int | str | None = None) -
 def small_areas(nation: str = "england", edition: int | str | None = None, **load_kw: Any) -> pd.DataFrame:
     """One row per small area: ``code, name, lad_code, lad_name, rank, decile, population``.
 
+    Read once per state of the data files (:data:`levelup._store.STORE`); each call gets its own copy.
+
     ``population`` is NaN where the publisher gives none (Wales, Northern Ireland, IoD2025).
     ``attrs`` carry ``nation``, ``edition``, ``index`` (e.g. ``"IoD2019"``), ``area_type``,
     ``lad_vintage``, ``source`` and ``decile_derived``.
@@ -134,9 +136,20 @@ def small_areas(nation: str = "england", edition: int | str | None = None, **loa
     >>> small_areas("wales").shape[0]  # doctest: +SKIP
     1909
     """
+    key, year = resolve_edition(nation, edition)
+    if load_kw:
+        return _small_areas(key, year, **load_kw)
+    from levelup.analysis._common import _memo
+
+    table = _memo(("small_areas", key, year), lambda: _small_areas(key, year))
+    out = table.copy()
+    out.attrs = dict(table.attrs)
+    return out
+
+
+def _small_areas(key: str, year: int, **load_kw: Any) -> pd.DataFrame:
     from levelup.data import load
 
-    key, year = resolve_edition(nation, edition)
     sid, label, area_type, vintage = EDITIONS[(key, year)]
     df = load(sid, **load_kw)
     df = df[df["level"] == "lsoa"]

@@ -131,9 +131,14 @@ def parse_parameters(source: str) -> dict[str, Parameter]:
 
 @lru_cache(maxsize=16)
 def _template_parameters(path: str, digest: str) -> dict[str, Parameter]:
-    from papermill.iorw import load_notebook_node
+    """Keyed by the template's sha256, so an edited template is read again."""
+    import nbformat
 
-    return parse_parameters(parameters_cell(load_notebook_node(path)))
+    try:
+        nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not JSON, or not a notebook: say which file
+        raise ParameterError(f"template {path!r} is not a readable notebook: {exc}") from None
+    return parse_parameters(parameters_cell(nb))
 
 
 def template_parameters(template: str | Path | None = None) -> dict[str, Parameter]:

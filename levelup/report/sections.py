@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 import levelup
 from levelup import analysis
@@ -30,13 +29,6 @@ from levelup.analysis import HEADLINE, MEASURES, UK, Missing, stored  # noqa: F4
 from levelup.geo import Region
 from levelup.geo.levels import LEVELS
 
-#: Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008), darkest-first for contrast on white.
-PALETTE = {
-    "region": "#0072B2",  # blue, 5.1:1 on white
-    "parent": "#D55E00",  # vermillion, 3.9:1
-    "benchmark": "#000000",
-    "others": ["#009E73", "#CC79A7", "#56B4E9", "#E69F00"],
-}
 EXPORT_MIME = "application/vnd.levelup.exports+json"
 #: What a report compared across releases says (asked for with ``mix_vintages=True``).
 MIXED_VINTAGES = ("mixed on request: the area's figures and the benchmark's come from different ONS releases "
@@ -66,15 +58,8 @@ class Context:
 
 
 def _record_source(ctx: Context, source_id: str) -> None:
-    if source_id in ctx.sources:
-        return
-    from levelup.data import get_source
-    from levelup.data.fetch import fetch_files, sha256_of
-
-    src = get_source(source_id)
-    # sha256_of remembers each file's digest while its size and mtime are unchanged
-    files = {f.filename: sha256_of(p) for f, p in zip(src.files, fetch_files(source_id, progress=False))}
-    ctx.sources[source_id] = {"title": src.title, "release": src.release, "publisher": src.publisher, "files": files}
+    if source_id not in ctx.sources:
+        ctx.sources[source_id] = analysis.source_release(source_id)
 
 
 def _absorb(ctx: Context, sources: Iterable[str], reasons: dict[str, str]) -> None:
@@ -289,17 +274,9 @@ def headline_text(ctx: Context) -> Block:
     return present("headline_text.j2", region=ctx.region, benchmark=ctx.benchmark, g=g)
 
 
-def _trend_word(a: float, b: float) -> str:
-    if abs(b - a) < 0.5:
-        return f"roughly flat at {b:.0f}"
-    return f"{'rising' if b > a else 'falling'} from {a:.0f} to {b:.0f}"
-
-
 def relative_chart(ctx: Context, measure: str) -> Block:
     """Section 3: a line chart of ``measure`` relative to the benchmark, with generated alt text."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from levelup.report.figures import relative_figure
 
     label = {"gdp_per_head": "GDP per head", "gva_per_hour": "GVA per hour worked"}[measure]
     frame = ctx.relative.get(measure)
@@ -307,45 +284,27 @@ def relative_chart(ctx: Context, measure: str) -> Block:
         why = ctx.unavailable.get(measure, "not available for this area")
         return na(f"{label} relative to the {ctx.benchmark.name} is not shown for {ctx.region.name}: "
                   f"{_reason(ctx, measure, why)}.")
-    b = ctx.benchmark.name
-    title = f"{label} in {ctx.region.name} relative to the {b} ({b} = 100)"
-    fig = Figure(figsize=(7.2, 3.3), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.08, 0.13, 0.62, 0.74))
-    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
-    styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * (ctx.parent is not None)
-    styles += [(c, ":", 1.6) for c in PALETTE["others"]]
-    for (name, col), (colour, ls, lw) in zip(frame.items(), styles):
-        ax.plot(col.index, col.values, color=colour, ls=ls, lw=lw, label=textwrap.fill(name, 24))  # fits the margin
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_ylabel(f"{b} = 100")
-    ax.grid(axis="y", color="#dddddd", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
-    reg = frame[ctx.region.name].dropna()
-    alt = (f"Line chart: {label} in {ctx.region.name} relative to the {b}, {reg.index.min()}-{reg.index.max()}, "
-           f"{_trend_word(reg.iloc[0], reg.iloc[-1])}.")
-    others = [c for c in frame.columns if c != ctx.region.name]
-    if others:
-        alt += " Also shown: " + "; ".join(
-            f"{c}, {_trend_word(frame[c].dropna().iloc[0], frame[c].dropna().iloc[-1])}" for c in others
-        ) + "."
     release = ctx.sources.get(MEASURES[measure][2], {}).get("release", "")
-    return _figure(ctx, fig, title, alt, f"ONS ({release} release)")
+    chart = relative_figure(frame, label, ctx.region.name, ctx.benchmark.name, ctx.parent is not None)
+    return _image(ctx, *chart, f"ONS ({release} release)")
 
 
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
     """A matplotlib figure as an accessible HTML figure (PNG titled ``title``, alt text, caption)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
-    return _image(ctx, buf.getvalue(), title, alt, source)
+    from levelup.report.figures import png
+
+    return _image(ctx, png(fig, title), title, alt, source)
 
 
 def _image(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Block:
     """PNG bytes as an accessible HTML figure (alt text recorded in ``ctx.figures``, caption with source)."""
     ctx.figures.append(alt)
     return present("figure.j2", png_base64=base64.b64encode(png).decode(), title=title, alt=alt, source=source)
+
+
+def figure(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Markup:
+    """A chart (``png, title, alt`` from :mod:`levelup.report.figures`) as an accessible figure, for a template."""
+    return Markup(_image(ctx, png, title, alt, source).html)
 
 
 def na(text: str) -> Block:
@@ -400,3 +359,34 @@ def finish(ctx: Context) -> Any:
         "records": json.loads(pd.DataFrame(ctx.exports).to_json(orient="records", double_precision=15)) if ctx.exports else [],
     }
     display({EXPORT_MIME: payload}, raw=True)
+
+
+def warm(sources: Iterable[str] = (), template: Any = None) -> None:
+    """Prepare a new worker: read ``sources`` and run the template's own cells once for its default
+    region (filling the store and the charts every report of a worker shares, and matplotlib's font
+    cache), showing nothing. Whatever fails here fails again, with its message, in the report."""
+    import json
+
+    from levelup.report.params import template_parameters, template_path, validate_params
+
+    for sid in sources:
+        try:
+            _record_source(Context(UK, UK, None, [], None, None), sid)
+        except Exception:  # noqa: BLE001 - the report that needs it says what is wrong
+            pass
+    path = template_path(template)
+    try:
+        namespace = validate_params({}, path)
+    except Exception:  # noqa: BLE001
+        return
+    namespace = {name: namespace[name] for name in template_parameters(path)} | {"__name__": "__warm__"}
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if "finish(" in source:  # hands numbers to the renderer: nothing to hand over here
+            continue
+        try:
+            exec(compile(source, "<template cell>", "exec"), namespace)  # noqa: S102 - the template's own cells
+        except Exception:  # noqa: BLE001
+            return
