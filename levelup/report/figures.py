@@ -269,3 +269,62 @@ def map_chart(base: MapBackdrop, year: int, members: list[str], name: str) -> tu
            f"highest (light, capped at the 95th percentile), with {name} ({len(members)} "
            f"unit{'s' if len(members) != 1 else ''}) outlined.")
     return data, title, alt
+
+
+# ------------------------------------------------------------------------------ shift-share
+def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool) -> tuple[bytes, str, str]:
+    """The waterfall of a shift-share decomposition (the result's own ``plot``)."""
+    short = what.split(" (")[0]
+    title = f"Change in {short} in {name}, {start}-{end}: shift-share components"
+    fig = _new_figure(7.2, 3.0)
+    ax = fig.add_subplot()
+    res.plot(ax=ax)
+    ax.set_title("")
+    _title(ax, title)
+    ax.set_ylabel("thousands" if jobs else "employees")
+    _style(ax)
+    fmt = shift_share_format(jobs)
+    alt = (f"Waterfall chart: change in {short} in {name}, {start}-{end}, of {fmt(res.growth)}: "
+           f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
+           f"competitive share {fmt(res.competitive)}.")
+    return png(fig, title), title, alt
+
+
+def shift_share_format(jobs: bool) -> Any:
+    """How a shift-share component reads: thousands of jobs (one decimal) or employees."""
+    return (lambda v: f"{v:+,.1f} thousand") if jobs else (lambda v: f"{v:+,.0f}")
+
+
+# ------------------------------------------------------------------------------ deprivation
+def deprivation_chart(dist: pd.DataFrame, name: str, part: str, kind: str, where: str, edition: int
+                      ) -> tuple[bytes, str, str]:
+    """Bars of the share of a place's small areas in each decile of its nation's index."""
+    title = f"Neighbourhoods ({kind}) of {name}{part} by deprivation decile of {where}, {edition}"
+    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
+    ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
+    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
+    ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
+    ax.set_ylabel("% of neighbourhoods")
+    _title(ax, title)
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    share, n = 100 * float(dist.loc[1, "share_areas"]), int(dist["n_areas"].sum())
+    alt = (f"Bar chart: share of {name}'s {n} neighbourhoods{part} in each deprivation decile of "
+           f"{where}; {share:.0f}% are in the most deprived tenth of {where} against 10% nationally.")
+    return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------------------------ peers
+def peers_chart(t: pd.DataFrame, name: str, kind: str, year: int) -> tuple[bytes, str, str]:
+    """Bars of GDP per head of a place (highlighted) and its statistical neighbours."""
+    title = f"GDP per head of {name} and its {len(t) - 1} nearest {kind}, {year}"
+    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
+    ax = fig.add_subplot()
+    s = t.iloc[::-1]
+    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
+    ax.set_xlabel("GBP, current prices")
+    _title(ax, title, 60)
+    ax.spines[["top", "right"]].set_visible(False)
+    alt = (f"Bar chart: GDP per head in {year} of {name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
+           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
+    return png(fig, title), title, alt

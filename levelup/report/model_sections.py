@@ -2,10 +2,12 @@
 region, work and pay, and deprivation.
 
 Each section returns a :class:`~levelup.report.sections.Block`. The numbers come from
-``levelup.analysis``, ``levelup.models``, ``levelup.data.pay`` and ``levelup.analysis.deprivation``;
-this module only chooses what to show and how. A section whose data a level lacks says so
-in one line and the report still renders. Every figure carries alt text generated from what
-it shows, and every number shown is recorded in ``ctx.exports`` for the CSV and XLSX.
+``levelup.analysis`` (one function per question, each result's ``to_frame()`` the table shown
+and exported), the charts from :mod:`levelup.report.figures` and the HTML from the autoescaped
+templates in ``levelup/report/templates``; this module only chooses what to show. Missing data
+is a :class:`~levelup.analysis.Missing` shown as one plain line (the report still renders); any
+other error fails the render. Every figure carries alt text generated from what it shows, and
+every number shown is recorded in ``ctx.exports`` for the CSV and XLSX.
 """
 
 from __future__ import annotations
@@ -18,28 +20,23 @@ import pandas as pd
 from markupsafe import Markup
 
 from levelup.errors import LevelupError
+from levelup.geo.levels import LEVELS
 from levelup.report import figures as F
-from levelup.report.figures import PALETTE, _new_figure, _plain_figure, _style, _title
 from levelup.report.sections import (
     Block,
     Context,
     Missing,
     _absorb,
-    _e,
-    _figure,
     _record_source,
     figure,
+    na,
     present,
     stored,
 )
 
-#: Most of what can go wrong in a section is missing data for a level; KeyError covers
-#: a unit absent from a table. Anything else is a bug and must fail the render.
-_SKIP = (LevelupError, KeyError)
-
 
 def _na(what: str, ctx: Context, why: str) -> Block:
-    return Block(f"<p class='na'>{_e(what)}: not available for {_e(ctx.region.name)} ({_e(why)}).</p>")
+    return na(f"{what}: not available for {ctx.region.name} ({why}).")
 
 
 def _years(s: pd.Series, ctx: Context) -> pd.Series:
@@ -118,51 +115,35 @@ def industry(ctx: Context) -> Block:
     shift-share decomposition of job change with a waterfall chart."""
     first, last = _period(1998, 2021, ctx)  # both GVA-by-industry tables (ITL and local authority) cover 1998-2021
     frame = _industry_frame(ctx, (first, last))
-    parts = []
     if isinstance(frame, Missing):
-        parts.append(_na("Industry structure", ctx, frame).html)
-    else:
-        now = frame[frame["year"] == last].set_index("section")
-        then = frame[frame["year"] == first].set_index("section")
-        table = now.sort_values("share", ascending=False)
-        shown = table.dropna(subset=["share"]).head(8)
-        label = {s: f"{n} ({s})" for s, n in zip(now.index, now["section_name"])}
-        rows = "".join(
-            f"<tr><th scope='row'>{_e(label[k])}</th><td>{r.share:.1f}%</td><td>{r.uk_share:.1f}%</td>"
-            f"<td>{r.lq:.2f}{' (specialised)' if r.lq > 1.25 else ''}</td></tr>"
-            for k, r in shown.iterrows()
-        )
-        manu_now, manu_then = now["share"].get("C", np.nan), then["share"].get("C", np.nan)
-        suppressed = [label[k] for k in now.index[now["share"].isna()]]
-        excluded = frame.attrs.get("uk_excluded", {}).get(last, [])
-        src = ("ONS GVA for local authorities by industry (April 2023 release, 2021 local-authority codes summed "
-               "to the April 2023 authorities)" if frame.attrs["table_level"] == "lad"
-               else "ONS regional GVA by industry")
-        note = (f"Shares of all-industries GVA at current basic prices; UK = sum of the "
-                f"{frame.attrs['table_level'].upper() if frame.attrs['table_level'] != 'lad' else 'local-authority'} "
-                f"units of the same table. Source: {src}.")
-        if excluded:
-            note += (f" Units with a suppressed section ({', '.join(excluded)}) are left out of the UK sum "
-                     "in that year.")
-        if suppressed:
-            note += f" Suppressed by ONS for {ctx.region.name} (disclosure): {', '.join(suppressed)}."
-        parts.append(
-            f"<p>Manufacturing (SIC section C) made up {manu_then:.1f}% of GVA in {_e(ctx.region.name)} in {first} and "
-            f"{manu_now:.1f}% in {last} (UK {now['uk_share'].get('C', np.nan):.1f}% in {last}).</p>"
-            f"<table class='industry'><caption>Largest industries in {_e(ctx.region.name)} by share of GVA, {last}, "
-            "with location quotients against the UK (LQ above 1.25: specialised)</caption><thead><tr>"
-            "<th scope='col'>SIC section</th><th scope='col'>Share</th><th scope='col'>UK share</th>"
-            "<th scope='col'>Location quotient</th></tr></thead><tbody>" + rows + "</tbody></table>"
-            f"<p class='tablenote'>{_e(note)}</p>"
-        )
-        _export(ctx, "5 Industry", "industry_shares", [
-            {"statistic": stat, "measure": f"gva: {label[k]}", "year": y, "value": float(r[stat]),
-             "unit": "per cent" if stat != "lq" else "ratio", "source": frame.attrs["source"], "release": ""}
-            for y, part in ((last, now), (first, then)) for k, r in part.iterrows() if pd.notna(r["share"])
-            for stat in ("share", "uk_share", "lq")
-        ])
-    parts.append(_shift_share(ctx))
-    return Block("".join(parts))
+        return Block(_na("Industry structure", ctx, frame.reason).html + _shift_share(ctx))
+    now = frame[frame["year"] == last].set_index("section")
+    then = frame[frame["year"] == first].set_index("section")
+    label = {s: f"{n} ({s})" for s, n in zip(now.index, now["section_name"])}
+    shown = now.sort_values("share", ascending=False).dropna(subset=["share"]).head(8)
+    rows = [{"label": label[k], "share": r.share, "uk_share": r.uk_share, "lq": r.lq} for k, r in shown.iterrows()]
+    suppressed = [label[k] for k in now.index[now["share"].isna()]]
+    excluded = frame.attrs.get("uk_excluded", {}).get(last, [])
+    table_level = frame.attrs["table_level"]
+    src = ("ONS GVA for local authorities by industry (April 2023 release, 2021 local-authority codes summed "
+           "to the April 2023 authorities)" if table_level == "lad" else "ONS regional GVA by industry")
+    note = (f"Shares of all-industries GVA at current basic prices; UK = sum of the "
+            f"{table_level.upper() if table_level != 'lad' else 'local-authority'} units of the same table. "
+            f"Source: {src}.")
+    if excluded:
+        note += f" Units with a suppressed section ({', '.join(excluded)}) are left out of the UK sum in that year."
+    if suppressed:
+        note += f" Suppressed by ONS for {ctx.region.name} (disclosure): {', '.join(suppressed)}."
+    _export(ctx, "5 Industry", "industry_shares", [
+        {"statistic": stat, "measure": f"gva: {label[k]}", "year": y, "value": float(r[stat]),
+         "unit": "per cent" if stat != "lq" else "ratio", "source": frame.attrs["source"], "release": ""}
+        for y, part in ((last, now), (first, then)) for k, r in part.iterrows() if pd.notna(r["share"])
+        for stat in ("share", "uk_share", "lq")
+    ])
+    html = present("industry.j2", region=ctx.region, first=first, last=last, rows=rows, note=note,
+                   manu_now=now["share"].get("C", np.nan), manu_then=then["share"].get("C", np.nan),
+                   manu_uk=now["uk_share"].get("C", np.nan)).html
+    return Block(html + _shift_share(ctx))
 
 
 def _shift_share(ctx: Context) -> str:
@@ -175,37 +156,21 @@ def _shift_share(ctx: Context) -> str:
     else:
         return _na("Shift-share of job change", ctx, "jobs by industry are published for ITL regions only").html
     start, end = _period(start, end, ctx)
-    try:
-        res = stored(("shift", ctx.region.code, source, start, end), lambda: shift_share(ctx.region, start, end, source=source))
-        if isinstance(res, Missing):
-            raise LevelupError(str(res))
-    except _SKIP as exc:
-        return _na("Shift-share of job change", ctx, str(exc)).html
-    _record_source(ctx, "jobs05" if source == "jobs" else "bres")
-    title = f"Change in {what.split(' (')[0]} in {ctx.region.name}, {start}-{end}: shift-share components"
-    fig = _new_figure(7.2, 3.0)
-    ax = fig.add_subplot()
-    res.plot(ax=ax)
-    ax.set_title("")
-    _title(ax, title)
-    ax.set_ylabel("thousands" if source == "jobs" else "employees")
-    _style(ax)
-    unit = "thousand jobs" if source == "jobs" else "employees"
-    fmt = (lambda v: f"{v:+,.1f} thousand") if source == "jobs" else (lambda v: f"{v:+,.0f}")  # noqa: E731
-    alt = (f"Waterfall chart: change in {what.split(' (')[0]} in {ctx.region.name}, {start}-{end}, of {fmt(res.growth)}: "
-           f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
-           f"competitive share {fmt(res.competitive)}.")
+    res = stored(("shift", ctx.region.code, source, start, end), lambda: shift_share(ctx.region, start, end, source=source))
+    if isinstance(res, Missing):
+        return _na("Shift-share of job change", ctx, res.reason).html
+    jobs = source == "jobs"
+    _record_source(ctx, "jobs05" if jobs else "bres")
     _export(ctx, "5 Industry", "shift_share", [
         {"statistic": k, "measure": what, "year": end, "first_year": start, "value": float(getattr(res, k)),
-         "unit": unit, "source": "jobs05" if source == "jobs" else "bres", "release": ""}
+         "unit": "thousand jobs" if jobs else "employees", "source": "jobs05" if jobs else "bres", "release": ""}
         for k in ("growth", "national", "industry_mix", "competitive")
     ])
-    text = (f"<p>Between {start} and {end}, {_e(what)} in {_e(ctx.region.name)} changed by {_e(fmt(res.growth))}. Had "
-            f"every industry grown at the UK's overall rate the change would have been {_e(fmt(res.national))} "
-            f"(national share); the area's mix of industries added {_e(fmt(res.industry_mix))} (industry mix) and "
-            f"its industries' own performance against the same industries nationally {_e(fmt(res.competitive))} "
-            "(competitive share; Dunn 1960).</p>")
-    return text + _figure(ctx, fig, title, alt, "ONS " + what).html
+    fmt = F.shift_share_format(jobs)
+    chart = figure(ctx, *F.shift_share_chart(res, what, ctx.region.name, start, end, jobs), "ONS " + what)
+    return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
+                   national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
+                   figure=chart).html
 
 
 # -------------------------------------------------------------------------- 6 convergence
@@ -284,31 +249,21 @@ def pay(ctx: Context) -> Block:
     from levelup.analysis.work import pay as pay_of
 
     if ctx.region.level not in ("itl1", "lad"):
-        what = ("Pay is published for ITL1 regions and local authorities; medians cannot be added up, so for "
-                "this area see the reports of its local authorities")
-        return Block(f"<p class='na'>{_e(what)}.</p>")
+        return na("Pay is published for ITL1 regions and local authorities; medians cannot be added up, so for "
+                  "this area see the reports of its local authorities.")
     table = stored(("pay_table", ctx.region.code, ctx.region.level), lambda: pay_of(ctx.region))
     if isinstance(table, Missing):
         return _na("Work and pay", ctx, table.reason)
     _record_source(ctx, "ashe")
-    rows = "".join(
-        f"<tr><th scope='row'>{_e(_PAY_LABELS.get(r.indicator, (str(r.indicator).replace('_', ' '), ''))[0])}</th>"
-        f"<td>{_e(r.period)}</td><td>{_pay_value(r.indicator, r.value)}</td>"
-        f"<td>{'' if pd.isna(r.uk) or r.indicator in _PAY_NO_UK else _pay_value(r.indicator, r.uk)}</td></tr>"
-        for r in table.itertuples()
-    )
+    rows = [{"label": _PAY_LABELS.get(r.indicator, (str(r.indicator).replace("_", " "), ""))[0], "period": r.period,
+             "value": _pay_value(r.indicator, r.value),
+             "uk": "" if pd.isna(r.uk) or r.indicator in _PAY_NO_UK else _pay_value(r.indicator, r.uk)}
+            for r in table.itertuples()]
     _export(ctx, "Work and pay", "pay", [
         {"statistic": r.indicator, "measure": "pay", "year": str(r.period), "value": float(r.value),
          "unit": r.unit, "source": "ashe", "release": ""} for r in table.itertuples()
     ])
-    return Block(
-        f"<table class='pay'><caption>Pay in {_e(ctx.region.name)} against the UK (ASHE, employees by place of "
-        "residence; Living Wage share by place of work)</caption><thead><tr><th scope='col'>Indicator</th>"
-        f"<th scope='col'>Period</th><th scope='col'>{_e(ctx.region.name)}</th><th scope='col'>UK</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table><p class='tablenote'>Real growth deflated by CPIH (ONS L522, "
-        "annual average). 2023 figures are provisional. Employment and inactivity rates come from the Nomis API "
-        "when online and are not part of this offline report.</p>"
-    )
+    return present("pay.j2", region=ctx.region, rows=rows)
 
 
 # ----------------------------------------------------------------------------- deprivation
@@ -339,31 +294,32 @@ def deprivation(ctx: Context) -> Block:
     the most deprived neighbourhoods by name, from each nation's own index (England IoD2019,
     Wales WIMD2019, Scotland SIMD2020v2, Northern Ireland NIMDM2017): one part per nation
     the area covers, each ranked within its own nation."""
+    lads = lad_members(ctx)
     by_nation: dict[str, list[str]] = {}
-    for c in lad_members(ctx):
+    for c in lads:
         if c[:1] in _NATION_OF:
             by_nation.setdefault(_NATION_OF[c[:1]], []).append(c)
     if not by_nation:
         return _na("Deprivation", ctx, "no local authorities found for this area")
-    parts = [_deprivation_part(ctx, nation, lads) for nation, lads in sorted(by_nation.items())]
-    note = ("<p class='tablenote'>Ranks are relative: they say which areas are more deprived than others, not by how "
-            "much, and cannot be compared across nations or between editions of the index.</p>")
-    return Block("".join(parts) + note)
+    parts = [_deprivation_part(ctx, nation, members, len(members) == len(lads))
+             for nation, members in sorted(by_nation.items())]
+    return present("deprivation.j2", region=ctx.region, parts=parts)
 
 
-def _deprivation_part(ctx: Context, nation: str, lads: list[str]) -> str:
+_AREA_KIND = {"england": "LSOAs", "wales": "LSOAs", "scotland": "data zones", "northern_ireland": "super output areas"}
+
+
+def _deprivation_part(ctx: Context, nation: str, lads: list[str], whole: bool) -> dict:
     from levelup.analysis.deprivation import NATION_NAMES
 
     dist, top = _deprivation_tables(lads, nation)
-    if isinstance(dist, Missing) or isinstance(top, Missing):
-        return _na("Deprivation", ctx, dist if isinstance(dist, Missing) else top).html
+    if isinstance(dist, Missing):
+        return {"missing": f"Deprivation: not available for {ctx.region.name} ({dist.reason})."}
     edition, index_name, publisher = _DEPRIVATION_INDEX[nation]
-    where, source = NATION_NAMES[nation], top.attrs.get("source", "")
+    where, source, kind = NATION_NAMES[nation], top.attrs.get("source", ""), _AREA_KIND[nation]
     _record_source(ctx, source)
-    share = 100 * float(dist.loc[1, "share_areas"])
     n, n_total = int(dist["n_areas"].sum()), int(top.attrs.get("n_areas_in_nation", 0))
-    kind = {"england": "LSOAs", "wales": "LSOAs", "scotland": "data zones", "northern_ireland": "super output areas"}[nation]
-    part = "" if len(lads) == len(lad_members(ctx)) else f" (its part in {where})"
+    part = "" if whole else f" (its part in {where})"
     _export(ctx, "Deprivation", "deciles", [
         {"statistic": "share_areas", "measure": "imd_decile", "decile": int(d), "year": edition, "value": float(v),
          "unit": f"share of {kind}", "source": source, "release": ""} for d, v in dist["share_areas"].items()
@@ -372,28 +328,16 @@ def _deprivation_part(ctx: Context, nation: str, lads: list[str]) -> str:
     def label(r) -> str:  # English and Scottish names carry their area; the others get it added
         return r.name if str(r.name).startswith(str(r.lad_name)) else f"{r.name}, {r.lad_name}"
 
-    names = ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples())
-    derived = (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes ranks only."
-               if top.attrs.get("decile_derived") else "")
-    if n == n_total:  # the whole nation: a tenth of its areas in every decile, nothing to draw
-        return (f"<p>The {_e(index_name)} ranks the {n_total:,} neighbourhoods ({kind}) of {where} against each other, "
-                f"so a tenth of them are in each decile by construction. The most deprived are {_e(names)}, where "
-                f"rank 1 is the most deprived.{_e(derived)}</p>")
-    text = (f"<p>{share:.1f}% of the {n:,} neighbourhoods ({kind}) in {_e(ctx.region.name)}{_e(part)} are among the most "
-            f"deprived 10% in {where} ({_e(index_name)}). The most deprived are {_e(names)}, where rank 1 is the most "
-            f"deprived of {n_total:,}.{_e(derived)}</p>")
-    title = f"Neighbourhoods ({kind}) of {ctx.region.name}{part} by deprivation decile of {where}, {edition}"
-    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
-    ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
-    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
-    ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
-    ax.set_ylabel("% of neighbourhoods")
-    _title(ax, title)
-    ax.legend(frameon=False, fontsize=8)
-    _style(ax)
-    alt = (f"Bar chart: share of {ctx.region.name}'s {n} neighbourhoods{part} in each deprivation decile of "
-           f"{where}; {share:.0f}% are in the most deprived tenth of {where} against 10% nationally.")
-    return text + _figure(ctx, fig, title, alt, publisher).html
+    out = {
+        "missing": None, "whole_nation": n == n_total, "index_name": index_name, "kind": kind, "where": where,
+        "n": n, "n_total": n_total, "part": part, "share": 100 * float(dist.loc[1, "share_areas"]),
+        "names": ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples()),
+        "derived": (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes "
+                    "ranks only." if top.attrs.get("decile_derived") else ""),
+    }
+    if n != n_total:  # the whole nation has a tenth of its areas in every decile: nothing to draw
+        out["figure"] = figure(ctx, *F.deprivation_chart(dist, ctx.region.name, part, kind, where, edition), publisher)
+    return out
 
 
 # ------------------------------------------------------------------------------------- peers
@@ -403,46 +347,24 @@ def peers(ctx: Context, n: int = 5) -> Block:
     from levelup.analysis import peer_table
 
     r = ctx.region
-    if r.level not in ("itl1", "itl2", "itl3", "lad", "cauth"):
-        return Block(f"<p class='na'>{_e(r.name)} is a custom place: it is compared with the UK and its parent "
-                     "regions rather than with statistical neighbours of its own kind.</p>")
+    if not LEVELS[r.level].ranked:
+        return present("peers.j2", region=r, custom=True)
     year = ctx.end_year or None
     t = stored(("peer_table", r.code, r.level, n, year), lambda: peer_table(r, n=n, year=year))
     if isinstance(t, Missing):
-        return _na("Statistical neighbours", ctx, t)
-    _record_source(ctx, "lad_gdp" if r.level in ("lad", "cauth") else "gdp")
-    year = int(t.attrs["year"])
-    kind = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 units", "lad": "local authorities",
-            "cauth": "combined authorities"}[r.level]
-    rows = "".join(
-        f"<tr><th scope='row'>{_e(p.name)} ({_e(p.code)})</th><td>£{p.gdp_per_head:,.0f}</td>"
-        f"<td>{p.population:,.0f}</td><td>{'' if p.role == 'place' else f'{p.distance:.2f}'}</td></tr>"
-        for p in t.itertuples()
-    )
-    title = f"GDP per head of {r.name} and its {len(t) - 1} nearest {kind}, {year}"
-    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
-    ax = fig.add_subplot()
-    s = t.iloc[::-1]
-    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
-    ax.set_xlabel("GBP, current prices")
-    _title(ax, title, 60)
-    ax.spines[["top", "right"]].set_visible(False)
-    alt = (f"Bar chart: GDP per head in {year} of {r.name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
-           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
+        return _na("Statistical neighbours", ctx, t.reason)
+    lad_based = LEVELS[r.level].lad_based
+    _record_source(ctx, "lad_gdp" if lad_based else "gdp")
+    year, kind = int(t.attrs["year"]), LEVELS[r.level].plural
     _export(ctx, "Peers", "peers", [
         {"statistic": stat, "measure": f"{p.code} {p.name}", "year": year, "value": float(getattr(p, stat)),
-         "unit": unit, "source": "lad_gdp" if r.level in ("lad", "cauth") else "gdp", "release": ""}
+         "unit": unit, "source": "lad_gdp" if lad_based else "gdp", "release": ""}
         for p in t.itertuples()
         for stat, unit in (("gdp_per_head", "GBP"), ("population", "persons"), ("distance", "standardised"))
     ])
-    text = (f"<p>The {len(t) - 1} {kind} most similar to {_e(r.name)} in {year} on GDP per head and population "
-            f"(standardised Euclidean distance across all {t.attrs['n_candidates']} {kind}; CIPFA nearest "
-            "neighbours method).</p>"
-            f"<table class='peers'><caption>{_e(r.name)} and its statistical neighbours, {year}</caption><thead><tr>"
-            "<th scope='col'>Area</th><th scope='col'>GDP per head</th><th scope='col'>Population</th>"
-            f"<th scope='col'>Distance</th></tr></thead><tbody>{rows}</tbody></table>")
-    source = "ONS GDP for local authorities" if r.level in ("lad", "cauth") else "ONS regional GDP"
-    return Block(text + _figure(ctx, fig, title, alt, source).html)
+    source = "ONS GDP for local authorities" if lad_based else "ONS regional GDP"
+    return present("peers.j2", region=r, custom=False, rows=t.to_dict("records"), kind=kind, year=year,
+                   n_candidates=t.attrs["n_candidates"], figure=figure(ctx, *F.peers_chart(t, r.name, kind, year), source))
 
 
 # ------------------------------------------------------------------------ sources up front
@@ -450,7 +372,7 @@ def record_sources(ctx: Context) -> None:
     """Record, before the header is drawn, every data release the sections below will read for
     this kind of area, so that the header's "Data releases used" is complete."""
     r = ctx.region
-    lad_based = r.level in ("lad", "cauth") or r.member_level == "lad"
+    lad_based = LEVELS[r.level].lad_based or r.member_level == "lad"
     wanted = ["lad_gdp" if lad_based else "gdp", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
     if r.level == "itl1":
         wanted.append("jobs05")
@@ -458,13 +380,10 @@ def record_sources(ctx: Context) -> None:
         wanted.append("bres")
     if r.level in ("itl1", "lad"):
         wanted.append("ashe")
-    try:
-        if any(c.startswith("E") for c in lad_members(ctx)):
-            wanted.append("imd2019")
-    except _SKIP:
-        pass
+    if any(c.startswith("E") for c in lad_members(ctx)):
+        wanted.append("imd2019")
     for sid in wanted:
         try:
             _record_source(ctx, sid)
-        except _SKIP:  # a mirror-only source that is absent: its section says so
+        except LevelupError:  # a mirror-only source that is absent: its section says so
             pass
