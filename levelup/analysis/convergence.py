@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from levelup.data import indicator
-from levelup.models._results import Result
+from levelup.results import Result
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import ParameterError, UnknownRegionError, close_matches
-from levelup.models._results import Result, Sample, new_axes
+from levelup.results import Result, Sample, new_axes
 
 #: (nation, edition) -> (source id, index label, number of small areas, small-area type, LAD vintage)
 EDITIONS: dict[tuple[str, int], tuple[str, str, str, str]] = {

@@ -10,7 +10,7 @@ import pandas as pd
 
 from levelup.analysis._common import UK, _is_uk, _memo, _place_series, _Reads, _resolve, series, uk_series
 from levelup.data import indicator
-from levelup.models._results import Result
+from levelup.results import Result
 
 
 def gap(

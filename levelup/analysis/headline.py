@@ -25,7 +25,7 @@ from levelup.analysis._common import (
     uk_series,
 )
 from levelup.geo.levels import LEVELS
-from levelup.models._results import Result, new_axes
+from levelup.results import Result, new_axes
 
 #: measure -> (label, unit text, source id, weight measure for places, kind). ``kind``: ``level``
 #: (index = 100 * x / x_benchmark in the same year), ``growth`` (average annual growth, with a growth

@@ -9,7 +9,7 @@ import pandas as pd
 
 from levelup.analysis._common import UK, _memo, _place_series, _Reads, _resolve
 from levelup.data import indicator
-from levelup.models._results import Result
+from levelup.results import Result
 
 
 def itl3_units(region: Any) -> list[str]:

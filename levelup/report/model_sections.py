@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from markupsafe import Markup
 
 from levelup.errors import LevelupError
 from levelup.geo.levels import LEVELS
@@ -215,11 +214,11 @@ def inside(ctx: Context) -> Block:
         values |= dict(low=v.min(), high=v.max(), cv=v.std(ddof=0) / v.mean())
     base = stored(("map_fig", res.year), lambda: F.map_backdrop(res.values))
     if isinstance(base, Missing):
-        return present("inside.j2", **values, figure=Markup(_na("Map", ctx, base.reason).html))
+        return present("inside.j2", **values, figure=_na("Map", ctx, base.reason).html)
     try:
         chart = F.map_chart(base, res.year, list(res.members), ctx.region.name)
     except LevelupError as exc:
-        return present("inside.j2", **values, figure=Markup(_na("Map", ctx, str(exc)).html))
+        return present("inside.j2", **values, figure=_na("Map", ctx, str(exc)).html)
     _record_source(ctx, "boundaries")
     source = ("ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open Geography, contains OS data © Crown "
               "copyright and database right 2022")
