@@ -457,8 +457,7 @@ def render_many(
         n = max(1, min(jobs or (os.cpu_count() or 1), n_max or 1))
         work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-"))
         pool = _new_pool(n, work_root, P.template_sources(template))
-        for _ in range(n):
-            pool.submit(_noop)
+        started = [pool.submit(_noop) for _ in range(n)]
     try:
         todo, skip, out = plan_jobs(regions, template=template, params=params, formats=formats, out_dir=out_dir,
                                     force=force, level=level, all_=all, timeout=timeout)
@@ -475,6 +474,8 @@ def render_many(
     if not todo and pool is not None:
         _stop_pool(pool, work_root)
         pool = None
+    if pool is not None:
+        _check_started(started, pool, work_root)
     if shuffle is not None:
         import random
 
@@ -495,6 +496,26 @@ def render_many(
 
 def _noop() -> None:
     return None
+
+
+_NO_MAIN_GUARD = (
+    "the batch's worker processes died while starting (their error is printed above). Worker "
+    "processes are spawned and re-import the main script: a script that calls render_many must "
+    "do so under `if __name__ == \"__main__\":`"
+)
+
+
+def _check_started(started: list[Future], pool: ProcessPoolExecutor, work_root: Path | None) -> None:
+    """Wait for the workers started while planning; a pool that broke while starting them (a script
+    without a main guard) is an error now, however fast the planning was."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        for fut in started:
+            fut.result()
+    except BrokenProcessPool:
+        _stop_pool(pool, work_root)
+        raise RenderError(_NO_MAIN_GUARD) from None
 
 
 def _new_pool(n: int, work_root: Path, sources) -> ProcessPoolExecutor:
@@ -563,11 +584,7 @@ def _run(todo: list[dict], res: BatchResult, manifest: dict, out: Path, *, jobs,
             try:
                 running[ex.submit(run_job, job)] = job
             except BrokenProcessPool:
-                raise RenderError(
-                    "the batch's worker processes died while starting (their error is printed above). Worker "
-                    "processes are spawned and re-import the main script: a script that calls render_many must "
-                    "do so under `if __name__ == \"__main__\":`"
-                ) from None
+                raise RenderError(_NO_MAIN_GUARD) from None
 
         for job in todo:
             submit(job)
