@@ -294,14 +294,20 @@ def plan_jobs(
     manifest = read_manifest(out)
     work, skip, seen = [], [], set()
     for item in _expand(regions, level, all_):
-        given = dict(params or {}) | (dict(item) if isinstance(item, dict) else {"region": item})
+        given = P.merge_region(params, item)
         if level and "level" not in given and "level" in P.template_parameters(tpl) and not all_:
             given["level"] = level
         if all_ and level and level != "place":
             given["level"] = level
         valid = P.validate_params(given, tpl)
-        ref = P.region_of(valid) if "region" in valid else P.RegionRef("report", "Report", "other")
-        rid = f"{ref.level}/{ref.slug}"
+        if "region" in valid:
+            ref = P.region_of(valid)
+        else:
+            from levelup.geo.resolve import Region  # (pandas) not at import: a no-op rerun imports neither
+
+            ref = Region("report", "Report", "other")
+        stem = P.report_stem(ref, valid, tpl)
+        rid = f"{ref.level}/{stem}"
         if rid in seen:
             continue
         seen.add(rid)
@@ -318,10 +324,10 @@ def plan_jobs(
             "levelup": __version__,
         }
         key = _sha(dumps(components).encode())
-        paths = output_paths(out, ref.level, ref.slug, formats)
+        paths = output_paths(out, ref.level, stem, formats)
         job = {
             "id": rid, "label": f"{ref.name} ({ref.code})", "code": ref.code, "name": ref.name, "level": ref.level,
-            "slug": ref.slug, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
+            "slug": stem, "template": str(tpl), "params": valid, "formats": list(formats), "out_dir": str(out),
             "branding": brand, "key": key, "components": components, "sources": sources, "timeout": timeout,
             "retries": 1, "title": meta_title or "Regional economic profile", "declared": digests,
             "paths": {k: str(v) for k, v in paths.items()},
@@ -475,8 +481,7 @@ def render_many(
         n = max(1, min(jobs or (os.cpu_count() or 1), n_max or 1))
         work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-"))
         pool = _new_pool(n, work_root, P.template_sources(template))
-        for _ in range(n):
-            pool.submit(_noop)
+        started = [pool.submit(_noop) for _ in range(n)]
     try:
         with rerun.digests():
             todo, skip, out = plan_jobs(regions, template=template, params=params, formats=formats, out_dir=out_dir,
@@ -494,6 +499,8 @@ def render_many(
     if not todo and pool is not None:
         _stop_pool(pool, work_root)
         pool = None
+    if pool is not None:
+        _check_started(started, pool, work_root)
     if shuffle is not None:
         import random
 
@@ -515,6 +522,26 @@ def render_many(
 
 def _noop() -> None:
     return None
+
+
+_NO_MAIN_GUARD = (
+    "the batch's worker processes died while starting (their error is printed above). Worker "
+    "processes are spawned and re-import the main script: a script that calls render_many must "
+    "do so under `if __name__ == \"__main__\":`"
+)
+
+
+def _check_started(started: list[Future], pool: ProcessPoolExecutor, work_root: Path | None) -> None:
+    """Wait for the workers started while planning; a pool that broke while starting them (a script
+    without a main guard) is an error now, however fast the planning was."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        for fut in started:
+            fut.result()
+    except BrokenProcessPool:
+        _stop_pool(pool, work_root)
+        raise RenderError(_NO_MAIN_GUARD) from None
 
 
 def _new_pool(n: int, work_root: Path, sources) -> ProcessPoolExecutor:
@@ -598,11 +625,7 @@ def _run(todo: list[dict], res: BatchResult, manifest: dict, out: Path, *, jobs,
             try:
                 running[ex.submit(run_job, job)] = job
             except BrokenProcessPool:
-                raise RenderError(
-                    "the batch's worker processes died while starting (their error is printed above). Worker "
-                    "processes are spawned and re-import the main script: a script that calls render_many must "
-                    "do so under `if __name__ == \"__main__\":`"
-                ) from None
+                raise RenderError(_NO_MAIN_GUARD) from None
 
         for job in todo:
             submit(job)

@@ -119,26 +119,30 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+#: Whether a worker's kernel runs the template once for its default region before its first
+#: report. A single report pays for it in full; in a batch, each worker's first report fills the
+#: same tables and shared charts, so it only moves work earlier. Measured on 2 loaded cores (issue
+#: 21, load 8-10): 12 ITL1 reports took 27-53 s without it and 40-42 s with it, so it stays off.
+WARM_REPORT = False
+
+
 # --------------------------------------------------------------------------------------------
 # the renderer (one per worker)
 # --------------------------------------------------------------------------------------------
 class Renderer:
     """A warm kernel, a browser and an exporter, reused for every report of one worker."""
 
-    def __init__(self, workdir: str | os.PathLike | None = None, *, warm_sources: tuple[str, ...] = ()):
+    def __init__(self, workdir: str | os.PathLike | None = None, *, warm_sources: tuple[str, ...] = (),
+                 warm_report: bool = WARM_REPORT):
         from levelup.report.kernel import WarmKernel
         from levelup.report.pdf import PdfEngine
 
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="levelup-worker-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
-        warm = (
-            "import levelup, levelup.data, levelup.report.sections\n"
-            "import matplotlib.figure, matplotlib.backends.backend_agg, IPython.display\n"
-            f"for _s in {list(warm_sources)!r}:\n"
-            "    try:\n        levelup.data.load(_s)\n    except Exception:\n        pass\n"
-            # imports and data only: no throw-away report (it cost every batch, one report
-            # included, a report's time per worker; the first real report fills the same memos)
-        )
+        # the sources are read; with warm_report the template's own cells also run once for its
+        # default region (tables, the charts every report shares, matplotlib's font cache)
+        warm = (f"import levelup.report.sections\n"
+                f"levelup.report.sections.warm({list(warm_sources)!r}, cells={bool(warm_report)!r})\n")
         self.kernel = WarmKernel(self.workdir / "kernel", warm=warm)
         self.engine = PdfEngine()
         self.exporter = None
