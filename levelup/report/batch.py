@@ -498,10 +498,18 @@ def _noop() -> None:
 def _new_pool(n: int, work_root: Path, sources) -> ProcessPoolExecutor:
     import multiprocessing as mp
 
+    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=_worker_start,
+                               initargs=(os.getpid(), str(work_root), tuple(sources)))
+
+
+def _worker_start(parent: int, work_root: str, sources: tuple[str, ...]) -> None:
+    """A worker dies with the batch, however the batch ends (``kill -9`` included): its kernel and
+    browser die with it in turn, so nothing renders reports the manifest will never record."""
+    from levelup.report.kernel import die_with_parent
     from levelup.report.render import worker_init
 
-    return ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"), initializer=worker_init,
-                               initargs=(str(work_root), tuple(sources)))
+    die_with_parent(parent)
+    worker_init(work_root, sources)
 
 
 def _stop_pool(pool: ProcessPoolExecutor, work_root: Path | None) -> None:
