@@ -166,8 +166,8 @@ def test_output_names_are_lower_case_slugs(ons_dir, tmp_path):
     from levelup.report.batch import plan_jobs
 
     todo, _, _ = plan_jobs(["TLE"], out_dir=tmp_path, formats=("pdf",))
-    assert Path(todo[0]["paths"]["pdf"]) == Path(tmp_path).resolve() / "itl1" / "tle-yorkshire-and-the-humber.pdf"
-    assert os.path.basename(todo[0]["paths"]["xlsx"]) == "tle-yorkshire-and-the-humber.xlsx"
+    assert Path(todo[0].paths["pdf"]) == Path(tmp_path).resolve() / "itl1" / "tle-yorkshire-and-the-humber.pdf"
+    assert os.path.basename(todo[0].paths["xlsx"]) == "tle-yorkshire-and-the-humber.xlsx"
 
 
 def test_branding_from_levelup_toml_and_params(tmp_path, monkeypatch):
