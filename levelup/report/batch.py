@@ -133,28 +133,38 @@ def _save(out: Path, manifest: dict, res: BatchResult, *, index: bool = False) -
 def output_lock(out: Path) -> Iterator[Path]:
     """Hold ``<out>/.levelup.lock`` for one batch; a second batch raises naming the folder and the
     PID that holds it. The lock is a ``flock``: the system releases it when the holder dies, so a
-    lock file left by a dead batch is taken over."""
+    lock file left by a killed batch is taken over. The file is removed when the batch ends."""
     try:
         import fcntl
     except ImportError:  # not POSIX: no lock
         yield out / LOCK
         return
     path = out / LOCK
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise write_error(path, exc) from None
-    try:
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise write_error(path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
             raise RenderError(f"another levelup batch (PID {holder}) is writing reports to {out}: wait for it to "
                               "finish, or render into another folder (--out)") from None
+        try:  # the file we locked may have been removed by the holder that just finished
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         yield path
     finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
         os.close(fd)  # releases the lock
 
 
@@ -529,8 +539,12 @@ def render_many(
     >>> res.exit_code, res.failed
     (0, {})
     """
+    import multiprocessing as mp
+
     from levelup import config
 
+    if getattr(mp.current_process(), "_inheriting", False):  # a worker re-importing the calling script
+        raise RenderError(_STARTUP_DIED.split(". ", 1)[1])
     t0 = time.perf_counter()
     wanted = len(regions) if not all and not isinstance(regions, (str, dict)) else None
     n, note = workers(jobs, wanted)
@@ -545,8 +559,7 @@ def render_many(
         # start the workers (kernel + browser each) while the batch is planned
         work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-")) if executor is None else None
         pool = _new_pool(n, work_root, P.template_sources(template)) if executor is None else None
-        for _ in range(n if pool is not None else 0):
-            pool.submit(_noop)
+        warmup = [pool.submit(_noop) for _ in range(n if pool is not None else 0)]
         try:
             todo, skip, out = plan_jobs(regions, out_dir=out, **plan)
         except BaseException:
@@ -567,7 +580,7 @@ def render_many(
         try:
             if todo:
                 _Run(todo, res, manifest, out, n=n, executor=executor, pool=pool, work_root=work_root,
-                     progress=progress).run()
+                     progress=progress, warmup=warmup).run()
         finally:
             _save(out, manifest, res, index=True)
             res.seconds = time.perf_counter() - t0
@@ -651,8 +664,9 @@ class _Run:
 
     def __init__(self, todo: list[Job], res: BatchResult, manifest: dict, out: Path, *, n: int,
                  executor: Executor | None, pool: ProcessPoolExecutor | None, work_root: Path | None,
-                 progress: bool):
+                 progress: bool, warmup: list[Future] = ()):
         self.res, self.manifest, self.out = res, manifest, out
+        self.warmup = list(warmup)
         self.own = executor is None
         self.n = max(1, min(n, len(todo)))
         self.work_root = work_root or Path(tempfile.mkdtemp(prefix="levelup-batch-"))
@@ -670,6 +684,7 @@ class _Run:
         try:
             with _signals_to(self.stop):
                 self._start()
+                self._await_workers()
                 for job in self.todo:
                     self._submit(job)
                 while self.running and not self.stop:
@@ -692,6 +707,17 @@ class _Run:
 
     def _new_pool(self) -> ProcessPoolExecutor:
         return _new_pool(self.n, self.work_root, self.todo[0].sources)
+
+    def _await_workers(self) -> None:
+        """Wait until the workers started (their warm-up calls returned): a pool whose workers all
+        died while starting is a script without a main guard, not a report's failure."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        pending = self.warmup
+        while pending and not self.stop:
+            done, pending = wait(pending, timeout=0.25)
+            if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                raise RenderError(_STARTUP_DIED)
 
     # submitting and collecting ---------------------------------------------------------------
     def _submit(self, job: Job) -> None:
