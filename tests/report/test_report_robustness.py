@@ -83,7 +83,7 @@ def test_plan_makes_typed_jobs_with_the_resolved_region(ons_dir, tmp_path):
 # --------------------------------------------------------------------------------------------
 def test_a_logo_must_be_an_image_file(tmp_path):
     """`branding.logo` embedded any readable file (a system account file, in the report)."""
-    from levelup.report.render import branding, image_type
+    from levelup.report.render import branding
 
     for text in (b"root:x:0:0:root:/root:/bin/bash\n", b"<html><body>not svg</body></html>", b""):
         bad = tmp_path / "logo.png"  # the name says PNG; the content decides
@@ -93,6 +93,8 @@ def test_a_logo_must_be_an_image_file(tmp_path):
     with pytest.raises(ParameterError, match="cannot be read"):
         branding({"logo": str(tmp_path / "missing.png")})
     import matplotlib.pyplot as plt
+
+    from levelup.report.render import image_type
 
     fig = plt.figure(figsize=(1, 1))
     for fmt, mime in (("png", "image/png"), ("jpg", "image/jpeg"), ("svg", "image/svg+xml"), ("gif", None)):
