@@ -51,6 +51,14 @@ class DataNotFoundError(LevelupError, FileNotFoundError):
     """A registered file that is in no raw dir or mirror and could not be downloaded."""
 
 
+class StorageError(LevelupError, OSError):
+    """A file or folder levelup cannot read or write (no permission, a file where a folder belongs,
+    a folder where a file belongs, a full disk); the message names the path and what to do."""
+
+    def __str__(self) -> str:  # OSError would format (errno, strerror) otherwise
+        return str(self.args[0])
+
+
 class ParameterError(LevelupError, ValueError):
     """A report parameter that is unknown, mistyped or of the wrong type."""
 
@@ -78,3 +86,8 @@ def close_matches(query: str, choices: Iterable[str], n: int = 5) -> list[str]:
         if q and q in low and low not in hits:
             hits.append(low)
     return [lowered[h] for h in hits]
+
+
+class ModelWarning(UserWarning):
+    """A model result that is computed but should be read with care (for example a reported
+    convergence club that fails its own log t test, or a small-sample caveat)."""

@@ -3,23 +3,39 @@
 ``data/processed/<id>.parquet`` is rebuilt from the raw files whenever a raw file's
 sha256, the parser's version or levelup's version differs from what the sidecar
 ``<id>.json`` records. Nothing is written for a source whose files failed their checks.
+
+The sidecar also records the sha256 of the parquet file itself (``table_sha256``): a table is
+decoded only when its bytes still have that digest, otherwise it is rebuilt from the raw files
+with a :class:`CorruptCacheWarning` naming the file, so a damaged cache never gives other
+numbers. :func:`table_digests` gives those digests for a report's build key.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import io
 import json
 import os
-import tempfile
+import time
+import warnings
 from pathlib import Path
 
 import pandas as pd
 
 from levelup import __version__, config
+from levelup._io import storage_error, write_atomic
 from levelup.data.registry import Source
+from levelup.errors import LayoutError, StorageError
 
 #: Columns every parsed table has (sources add industry, industry_name, period, vintage ...).
 TIDY_COLUMNS = ("geo_code", "geo_name", "level", "year", "measure", "unit", "value")
+#: the sidecar key holding the sha256 of the parquet file written beside it
+TABLE_KEY = "table_sha256"
+DATA_HINT = (
+    "levelup's data folder can be moved with LEVELUP_DATA_DIR or [data] root in levelup.toml; "
+    "processed/ is rebuilt from the raw files when deleted"
+)
 LEVELS = ("uk", "nation", "itl1", "itl2", "itl3", "lad", "cauth", "lsoa", "other")
 
 
@@ -42,32 +58,21 @@ def check_tidy(df: pd.DataFrame, source: Source) -> pd.DataFrame:
     bad = set(out["level"]) - set(LEVELS)
     if bad:
         raise TypeError(f"parser {source.parser!r} returned unknown level(s) {sorted(bad)}")
+    # the same row twice (every column but the number and its flag) is a layout the parser did not
+    # understand; caught here for every parser, before pandas fails on it later (e.g. in a pivot)
+    key = [c for c in out.columns if c not in ("value", "flag")]
+    dup = out.duplicated(key, keep=False).to_numpy()
+    if dup.any():
+        first = out.loc[dup, key].iloc[0]
+        rows = out.index[(out[key] == first).all(axis=1).to_numpy()].tolist()
+        ids = ", ".join(f"{c}={first[c]!r}" if c != "year" else f"year={int(first[c])}"
+                        for c in ("geo_code", "year", "measure") if c in key)
+        raise LayoutError(
+            f"{source.id}: the parser {source.parser!r} returned the same data row more than once ({ids}; "
+            f"rows {rows[:5]} of its table, {int(dup.sum())} duplicated row(s) in all); the source file "
+            f"({', '.join(f.filename for f in source.files)}) repeats a row or its layout changed"
+        )
     return out.reset_index(drop=True)
-
-
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    """Write ``data`` to ``dest`` via a temporary file and a rename."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _atomic_parquet(df: pd.DataFrame, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    try:
-        df.to_parquet(tmp, index=False)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def provenance(source: Source, digests: dict[str, str]) -> dict:
@@ -89,37 +94,155 @@ def paths_for(source_id: str, root: str | os.PathLike | None = None) -> tuple[Pa
 
 
 def data_stamp(root: str | os.PathLike | None = None) -> tuple:
-    """``(name, mtime_ns)`` of every processed table: changes whenever one is rewritten, so a memo
-    keyed by it never serves a table older than the cache."""
+    """``(name, size, mtime_ns)`` of every processed table: changes whenever one is rewritten, so a
+    memo keyed by it never serves a table older than the cache (a stat per table, no hashing)."""
     d = Path(root) if root is not None else config.processed_dir()
     try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in d.glob("*.parquet")))
+        return tuple(sorted((p.name, (st := p.stat()).st_size, st.st_mtime_ns) for p in d.glob("*.parquet")))
     except OSError:
         return ()
 
 
-def read_cached(source: Source, digests: dict[str, str], root=None) -> pd.DataFrame | None:
-    """The cached table if its sidecar matches ``digests`` and the current versions, else None."""
-    table, side = paths_for(source.id, root)
-    if not (table.exists() and side.exists()):
-        return None
+#: str(path) -> (inode, size, mtime_ns, sha256, when hashed in ns): the table digests this process
+#: computed. A table whose inode, size and mtime are unchanged is not hashed again, unless it was
+#: modified within ``_RACY_NS`` of being hashed (file times are coarse: a write in the same tick
+#: can keep the mtime, so such an entry proves nothing and the file is hashed again).
+_VERIFIED: dict[str, tuple[int, int, int, str, int]] = {}
+_RACY_NS = 2_000_000_000
+
+
+class CorruptCacheWarning(UserWarning):
+    """A processed table that no longer matches the sha256 its sidecar recorded (it is rebuilt)."""
+
+
+def _memo_hit(path: Path, st: os.stat_result) -> str | None:
+    hit = _VERIFIED.get(str(path))
+    if hit is not None and hit[:3] == (st.st_ino, st.st_size, st.st_mtime_ns) and st.st_mtime_ns < hit[4] - _RACY_NS:
+        return hit[3]
+    return None
+
+
+def _digest(path: Path, data: bytes, st: os.stat_result) -> str:
+    """sha256 of ``data`` (the bytes just read from ``path``), from the memo when the file is unchanged."""
+    digest = _memo_hit(path, st)
+    if digest is None:
+        digest = hashlib.sha256(data).hexdigest()
+        _VERIFIED[str(path)] = (st.st_ino, st.st_size, st.st_mtime_ns, digest, time.time_ns())
+    return digest
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """sha256 of a processed table file; not hashed again while its inode, size and mtime are those
+    this process saw when it last hashed it (the stamp is checked first, the bytes only when it differs)."""
+    path = Path(path)
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        return _memo_hit(path, st) or _digest(path, fh.read(), st)
+
+
+def _read_meta(side: Path) -> dict | None:
     try:
         meta = json.loads(side.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if meta != provenance(source, digests):
+    return meta if isinstance(meta, dict) else None
+
+
+def read_cached(source: Source, digests: dict[str, str], root=None) -> pd.DataFrame | None:
+    """The cached table if its sidecar matches ``digests`` and the current versions and the table's
+    bytes still have the sha256 the sidecar recorded, else None (the caller rebuilds it).
+
+    A table that fails its sha256 is reported with a :class:`CorruptCacheWarning` naming the file;
+    it is never decoded (a damaged parquet file can decode to other numbers without an error).
+    """
+    table, side = paths_for(source.id, root)
+    try:
+        if not (table.exists() and side.exists()):
+            return None
+    except OSError as exc:
+        raise storage_error(table, exc, doing="read", hint=DATA_HINT) from exc
+    meta = _read_meta(side)
+    if meta is None:
+        return None
+    recorded = meta.pop(TABLE_KEY, None)
+    if meta != provenance(source, digests) or not isinstance(recorded, str):
         return None
     try:
+        with open(table, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            data = fh.read()
+    except OSError as exc:
+        raise storage_error(table, exc, doing="read", hint=DATA_HINT) from exc
+    if _digest(table, data, st) != recorded:
+        warnings.warn(
+            f"{table} does not match the sha256 recorded in {side.name} (the file was changed or damaged "
+            "after levelup wrote it); rebuilding it from the raw files",
+            CorruptCacheWarning,
+            stacklevel=4,
+        )
+        return None
+    try:
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
         # pyarrow's own reader then to_pandas is several times faster than pd.read_parquet here
-        return pq.read_table(table).to_pandas()
-    except Exception:  # a damaged cache is rebuilt, never trusted
+        return pq.read_table(pa.BufferReader(data)).to_pandas()
+    except Exception:  # a table with the right sha256 that does not decode: rebuilt, never trusted
         return None
 
 
+def table_bytes(df: pd.DataFrame) -> bytes:
+    """The parquet file levelup writes for a table (deterministic for equal tables)."""
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
 def write_cached(source: Source, digests: dict[str, str], df: pd.DataFrame, root=None) -> None:
-    """Store the table, then its sidecar (so a sidecar never describes a missing table)."""
+    """Store the table, then its sidecar with the table's sha256 (so a sidecar never describes a
+    missing table, and a changed table is noticed on the next read)."""
     table, side = paths_for(source.id, root)
-    _atomic_parquet(df, table)
-    atomic_write_bytes(side, json.dumps(provenance(source, digests), indent=2, sort_keys=True).encode())
+    data = table_bytes(df)
+    meta = provenance(source, digests) | {TABLE_KEY: hashlib.sha256(data).hexdigest()}
+    write_atomic(table, data, hint=DATA_HINT)
+    write_atomic(side, json.dumps(meta, indent=2, sort_keys=True).encode(), hint=DATA_HINT)
+
+
+def _recorded_digest(source_id: str, root) -> str | None:
+    """The sha256 the sidecar records, if the table on disk still has it."""
+    table, side = paths_for(source_id, root)
+    digest = (_read_meta(side) or {}).get(TABLE_KEY)
+    try:
+        return digest if isinstance(digest, str) and file_digest(table) == digest else None
+    except OSError:
+        return None
+
+
+def table_digest(source_id: str, root: str | os.PathLike | None = None) -> str:
+    """The sha256 of the processed table of ``source_id``, building or repairing it first.
+
+    The table is loaded as :func:`levelup.data.load` loads it (raw files fetched and checked, the
+    table verified against its sidecar or rebuilt), so the digest names exactly the numbers a
+    reader gets. Cheap when nothing changed: the load is memoised and the file is hashed only
+    when its size or mtime changed. Raises what ``load`` raises (e.g. ``DataNotFoundError``).
+    """
+    from levelup.data import api
+
+    api._load_keyed(source_id, root=root)
+    digest = _recorded_digest(source_id, root)
+    if digest is None:  # the table on disk changed after this process loaded it: load (rebuild) again
+        for key in [k for k in api._MEMO if k[0] == source_id]:
+            del api._MEMO[key]
+        api._load_keyed(source_id, root=root)
+        digest = _recorded_digest(source_id, root)
+    if digest is None:
+        raise StorageError(
+            f"the processed table of {source_id!r} ({paths_for(source_id, root)[0]}) changes while levelup "
+            "reads it; stop the other process writing to that folder"
+        )
+    return digest
+
+
+def table_digests(source_ids, root: str | os.PathLike | None = None) -> dict[str, str]:
+    """``{source_id: sha256 of its processed table}`` for a report's build key (see :func:`table_digest`)."""
+    return {sid: table_digest(sid, root) for sid in dict.fromkeys(source_ids)}

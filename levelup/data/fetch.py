@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -18,8 +17,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from levelup import config
+from levelup._io import storage_error, write_atomic
 from levelup.data.registry import Source, SourceFile, all_sources, get_source
-from levelup.errors import ChecksumError, DataNotFoundError
+from levelup.errors import ChecksumError, DataNotFoundError, StorageError
 
 CHUNK = 1 << 20
 
@@ -53,49 +53,49 @@ def verify(path: Path, f: SourceFile) -> str:
     return digest
 
 
+def _raw_hint() -> str:
+    return "levelup's data folder can be moved with LEVELUP_DATA_DIR or [data] root in levelup.toml"
+
+
 def atomic_copy(src: Path, dest: Path) -> None:
     """Copy ``src`` to ``dest`` through a temporary file in ``dest``'s folder."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as out, open(src, "rb") as inp:
+
+    def copy(tmp: Path) -> None:
+        with open(tmp, "wb") as out, open(src, "rb") as inp:
             shutil.copyfileobj(inp, out, CHUNK)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(dest, copy, hint=_raw_hint())
 
 
 def _download(url: str, dest: Path, *, timeout: float, retries: int, progress: bool) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
     last: Exception | None = None
-    for attempt in range(retries + 1):
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-        try:
-            req = urllib.request.Request(url, headers={"User-Agent": "levelup (+https://pypi.org/project/levelup)"})
-            with urllib.request.urlopen(req, timeout=timeout) as resp, os.fdopen(fd, "wb") as out:
-                total = int(resp.headers.get("Content-Length") or 0) or None
-                bar = None
-                if progress:
-                    from tqdm.auto import tqdm
 
-                    bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False)
-                for block in iter(lambda: resp.read(CHUNK), b""):
-                    out.write(block)
-                    if bar is not None:
-                        bar.update(len(block))
+    def get(tmp: Path) -> None:
+        req = urllib.request.Request(url, headers={"User-Agent": "levelup (+https://pypi.org/project/levelup)"})
+        with urllib.request.urlopen(req, timeout=timeout) as resp, open(tmp, "wb") as out:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            bar = None
+            if progress:
+                from tqdm.auto import tqdm
+
+                bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, leave=False)
+            for block in iter(lambda: resp.read(CHUNK), b""):
+                out.write(block)
                 if bar is not None:
-                    bar.close()
-            os.replace(tmp, dest)
+                    bar.update(len(block))
+            if bar is not None:
+                bar.close()
+
+    for attempt in range(retries + 1):
+        try:
+            write_atomic(dest, get, hint=_raw_hint())  # no .part is left, whatever fails
             return
+        except StorageError:  # the raw folder, not the network: retrying cannot help
+            raise
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             last = exc
-            Path(tmp).unlink(missing_ok=True)
             if attempt < retries:
                 time.sleep(min(2**attempt, 8) * 0.5)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
     raise DataNotFoundError(f"download of {url} failed after {retries + 1} attempts: {last}")
 
 
@@ -113,13 +113,16 @@ def fetch_file(
     """One verified file in the raw dir (see :func:`fetch`)."""
     dest = config.raw_dir(root) / f.path
     looked: list[str] = []
-    if dest.exists() and not force:
-        try:
+    try:
+        present = dest.exists() and not force
+        if present:
             verify(dest, f)
             return dest
-        except ChecksumError:
-            # a file that was changed in place: never use it, fetch a good copy over it
-            looked.append(f"{dest} (present but its checksum is wrong)")
+    except ChecksumError:
+        # a file that was changed in place: never use it, fetch a good copy over it
+        looked.append(f"{dest} (present but its checksum is wrong)")
+    except OSError as exc:  # no permission, a folder where the file belongs ...
+        raise storage_error(dest, exc, doing="read", hint=_raw_hint()) from exc
     else:
         looked.append(str(dest))
     for m in config.mirror_dirs(list(mirrors) if mirrors is not None else None):

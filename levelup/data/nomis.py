@@ -51,7 +51,7 @@ import numpy as np
 import pandas as pd
 
 from levelup import config
-from levelup.data.cache import atomic_write_bytes
+from levelup._io import write_atomic_many
 from levelup.data.ons.ashe import GSS_TO_ITL, GSS_TYPES
 from levelup.errors import LevelupError
 
@@ -247,8 +247,8 @@ class NomisClient:
             "sha256": hashlib.sha256(payload).hexdigest(),
             "licence": "Contains public sector information licensed under the Open Government Licence v3.0.",
         }
-        atomic_write_bytes(csv_path, payload)
-        atomic_write_bytes(meta_path, json.dumps(meta, indent=2).encode())
+        write_atomic_many({csv_path: payload, meta_path: json.dumps(meta, indent=2).encode()},
+                          hint="pass cache_dir= to choose another folder")
         return data
 
     def get(

@@ -27,7 +27,23 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import ModelInputError, UnknownSourceError
-from levelup.models._checks import handle_missing
+
+
+def _handle_missing(frame: pd.DataFrame, *, missing: str, what: str) -> tuple[pd.DataFrame, tuple]:
+    """Raise naming the places with a missing value, or drop them and return their codes
+    (the data layer's own copy of the models' check: ``levelup.data`` does not import the models)."""
+    if missing not in ("raise", "drop"):
+        raise ModelInputError(f"missing must be 'raise' or 'drop', got {missing!r}")
+    bad = frame.isna().any(axis=1).to_numpy()
+    labels = tuple(frame.index[bad])
+    if labels and missing == "raise":
+        shown = ", ".join(map(str, labels[:20])) + (f" and {len(labels) - 20} more" if len(labels) > 20 else "")
+        raise ModelInputError(
+            f"{what} have missing values for {len(labels)} unit(s): {shown}; "
+            "pass missing='drop' to drop them (they are listed in the result's `dropped`)"
+        )
+    return (frame.loc[~bad] if labels else frame), labels
+
 
 CPIH_PATH = Path(__file__).with_name("cpih.csv")
 CPIH_SOURCE = "ONS series L522 (MM23), CPIH INDEX 00: ALL ITEMS 2015=100, annual average"
@@ -135,7 +151,7 @@ def pay_growth(
         raise ModelInputError(f"the UK row of {measure} is missing for {start} or {end}; cannot compute the gap")
     uk = wide.loc["UK"]
     wide = wide[wide.index.isin(sel.loc[sel["level"] == level, "geo_code"]) | (wide.index == "UK")]
-    wide, dropped = handle_missing(wide, missing=missing, what=f"{measure} {start} and {end}")
+    wide, dropped = _handle_missing(wide, missing=missing, what=f"{measure} {start} and {end}")
 
     p = _deflator(deflator)
     lacking = [y for y in (start, end) if y not in p.index or pd.isna(p.get(y))]

@@ -26,45 +26,10 @@ from functools import lru_cache
 
 import pandas as pd
 
+from levelup.data import lad_codes
+from levelup.data.lad_codes import RECODES, REORGANISATIONS  # noqa: F401 - public names, kept here
 from levelup.errors import UnknownRegionError, close_matches
 from levelup.geo.itl import lookup
-
-#: Why and when each new code of the LAU1 mappings was created (keyed by the new LAD code).
-REORGANISATIONS = {
-    "E06000061": (
-        "2021-04-01",
-        "Northamptonshire reorganisation: districts merged into North Northamptonshire",
-    ),
-    "E06000062": (
-        "2021-04-01",
-        "Northamptonshire reorganisation: districts merged into West Northamptonshire",
-    ),
-    "E06000063": ("2023-04-01", "Cumbria reorganisation: districts merged into Cumberland"),
-    "E06000064": ("2023-04-01", "Cumbria reorganisation: districts merged into Westmorland and Furness"),
-    "E06000065": (
-        "2023-04-01",
-        "North Yorkshire reorganisation: districts merged into the unitary North Yorkshire",
-    ),
-    "E06000066": ("2023-04-01", "Somerset reorganisation: districts merged into the unitary Somerset"),
-}
-
-#: Code changes after April 2023 (old canonical code, name, new code, date, reason).
-RECODES = (
-    (
-        "E08000016",
-        "Barnsley",
-        "E08000038",
-        "2025-04-01",
-        "Barnsley and Sheffield (Boundary Change) Order 2024 (SI 2024/1328): boundary change, new code",
-    ),
-    (
-        "E08000019",
-        "Sheffield",
-        "E08000039",
-        "2025-04-01",
-        "Barnsley and Sheffield (Boundary Change) Order 2024 (SI 2024/1328): boundary change, new code",
-    ),
-)
 
 
 def _vintage_year(vintage: int | str | None) -> int:
@@ -177,16 +142,7 @@ def code_changes() -> pd.DataFrame:
     Built from the lookup's LAU1 column (pre-2023 districts inside a LAD23; Scottish LAU1 codes
     S30... are sub-divisions, not old codes, and are skipped) plus the post-2023 recodes above.
     """
-    lk = lookup()
-    old = lk[(lk["lau1"] != lk["geo_code"]) & ~lk["lau1"].str.startswith("S30")]
-    rows = []
-    for r in old.itertuples():
-        date, reason = REORGANISATIONS.get(r.geo_code, ("", "district replaced (ONS lookup LAU1 column)"))
-        rows.append((r.lau1, r.lau1_name, r.geo_code, r.geo_name, date, reason, "ONS LAD23-LAU121 lookup"))
-    for o, oname, n, date, reason in RECODES:
-        rows.append((o, oname, n, oname, date, reason, "ONS register of codes (LAD 2025 products)"))
-    cols = ["old_code", "old_name", "new_code", "new_name", "date", "reason", "via"]
-    return pd.DataFrame(rows, columns=cols).sort_values(["date", "old_code"], ignore_index=True)
+    return lad_codes.code_changes(lookup())
 
 
 def successor(code: str) -> str | None:
@@ -198,11 +154,7 @@ def successor(code: str) -> str | None:
 
 @lru_cache(maxsize=1)
 def _canon_maps() -> tuple[frozenset, dict[str, str], dict[str, str]]:
-    known = frozenset(lads()["code"])
-    t = code_changes()
-    forward = {o: n for o, n in zip(t["old_code"], t["new_code"]) if n in known and o not in known}
-    back = {n: o for o, n in zip(t["old_code"], t["new_code"]) if o in known and n not in known}
-    return known, forward, back
+    return lad_codes.canonical_maps(lookup())
 
 
 def canonical(code: str, *, strict: bool = True) -> str:
@@ -231,13 +183,7 @@ def canonical(code: str, *, strict: bool = True) -> str:
 
 def canonical_map(codes) -> dict[str, str]:
     """{published code: April 2023 code} for parsers (``""`` where a code is unknown)."""
-    out = {}
-    for c in codes:
-        try:
-            out[c] = canonical(c)
-        except UnknownRegionError:
-            out[c] = ""
-    return out
+    return lad_codes.canonical_map(codes, lookup())
 
 
 def predecessors(code: str) -> tuple[str, ...]:

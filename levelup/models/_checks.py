@@ -63,6 +63,28 @@ def require_positive(values: pd.Series | pd.DataFrame, what: str = "values") -> 
         )
 
 
+def require_finite(values: pd.Series | pd.DataFrame, what: str = "values") -> None:
+    """Raise naming the units with infinite values (``inf`` is not a missing value: it is refused
+    whatever the missing-value policy)."""
+    num = values.select_dtypes("number") if isinstance(values, pd.DataFrame) else values
+    arr = np.asarray(num, dtype=float)
+    bad = np.isinf(arr) if arr.ndim == 1 else np.isinf(arr).any(axis=1)
+    if bad.any():
+        raise ModelInputError(
+            f"{what} are infinite (inf) for: {_labels(values.index[bad])}; replace them with finite "
+            "numbers or NaN (and missing='drop')"
+        )
+
+
+def require_unique(index: pd.Index, what: str = "values") -> None:
+    """Raise naming duplicated unit labels (each unit must appear once)."""
+    if index.has_duplicates:
+        raise ModelInputError(
+            f"{what}: duplicated unit labels: {_labels(index[index.duplicated()].unique())}; each unit must "
+            "appear once (aggregate or rename them)"
+        )
+
+
 def require_min_units(n: int, minimum: int = 3, what: str = "units") -> None:
     if n < minimum:
         raise ModelInputError(f"need at least {minimum} {what}, got {n}")

@@ -223,13 +223,36 @@ class Partial:
         return vs - self.q @ (self.q.T @ vs)
 
 
-class CollinearShares(ModelInputError):
-    """The share matrix does not have full column rank (AKM shocks not identified)."""
+def independent_columns(gram_n: np.ndarray, tol: float = 1e-11) -> np.ndarray:
+    """Positions of the columns kept by a QR with R's limited pivoting (LINPACK dqrdc2, as R's
+    ``qr()`` and so ShiftShareSE): columns in their order, a column dropped when its part
+    orthogonal to the kept ones is (relatively) zero. ``gram_n`` is the unit-diagonal Gram
+    matrix; ``tol`` bounds the squared relative residual norm."""
+    m = gram_n.shape[0]
+    kept: list[int] = []
+    L = np.zeros((m, m))
+    k = 0
+    for j in range(m):
+        g = gram_n[kept, j] if kept else np.zeros(0)
+        x = sl.solve_triangular(L[:k, :k], g, lower=True) if k else g
+        d = gram_n[j, j] - x @ x
+        if d > tol:
+            L[k, :k] = x
+            L[k, k] = np.sqrt(d)
+            kept.append(j)
+            k += 1
+    return np.asarray(kept, dtype=int)
 
 
-def shock_projection(Ws: sp.csr_matrix, Xdd: np.ndarray, sectors: pd.Index) -> np.ndarray:
-    """AKM's X^ = (W'W)^{-1} W'X.. (rows of W scaled by sqrt of the weights)."""
-    used = np.flatnonzero(np.asarray(abs(Ws).sum(axis=0)).ravel() > 0)  # all-zero sectors carry nothing
+def shock_projection(Ws: sp.csr_matrix, Xdd: np.ndarray, sectors: pd.Index) -> tuple[np.ndarray, pd.Index, pd.Index]:
+    """AKM's X^ = (W'W)^{-1} W'X.. (rows of W scaled by sqrt of the weights).
+
+    As ShiftShareSE (which solves by R's pivoted QR): sectors whose shares are all zero
+    carry nothing, and sectors whose share columns are linear combinations of earlier
+    ones are dropped (their X^ is 0). Returns (X^, dropped collinear sectors, all-zero sectors).
+    """
+    nz = np.asarray(abs(Ws).sum(axis=0)).ravel() > 0
+    used = np.flatnonzero(nz)
     Wu = Ws[:, used]
     gram = (Wu.T @ Wu).toarray()
     scale = np.sqrt(np.diag(gram))
@@ -239,19 +262,15 @@ def shock_projection(Ws: sp.csr_matrix, Xdd: np.ndarray, sectors: pd.Index) -> n
         ok = np.min(np.abs(np.diag(c[0]))) ** 2 > 1e-11
     except np.linalg.LinAlgError:
         ok = False
+    keep = np.arange(len(used)) if ok else independent_columns(gram_n)
     if not ok:
-        # pivoted Cholesky of the (unit-diagonal) Gram matrix names the dependent sectors
-        _, piv, rank, _ = sl.lapack.dpstrf(gram_n, tol=1e-10)
-        piv = piv - 1
-        bad = sectors[used][np.sort(piv[rank:])] if rank < len(used) else sectors[used][:0]
-        raise CollinearShares(
-            f"the share matrix is collinear (rank {rank} < {len(used)} sectors with shares), so AKM's "
-            f"sector-level shocks are not identified; drop or aggregate sectors such as: {_labels(bad) or '-'}"
-        )
-    coef = sl.cho_solve(c, (Wu.T @ Xdd) / scale) / scale
+        sub = gram_n[np.ix_(keep, keep)]
+        c = sl.cho_factor(sub)
+    coef = sl.cho_solve(c, (Wu[:, keep].T @ Xdd) / scale[keep]) / scale[keep]
     out = np.zeros(Ws.shape[1])
-    out[used] = coef
-    return out
+    out[used[keep]] = coef
+    dropped = sectors[np.setdiff1d(used, used[keep])]
+    return out, dropped, sectors[~nz]
 
 
 def _cluster_sum(v: np.ndarray, codes: np.ndarray | None) -> np.ndarray:

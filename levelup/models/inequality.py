@@ -37,8 +37,10 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import ModelInputError
+from levelup.models import _intervals as _iv
 from levelup.models._checks import Missing, _labels, as_series, handle_missing
-from levelup.models._results import Result, Sample, new_axes
+from levelup.models._intervals import CI
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "InequalityIndex",
@@ -154,6 +156,11 @@ class InequalityIndex(Result):
     formula: str = ""
     sample: Sample = field(default_factory=Sample, repr=False)
     extra_notes: tuple[str, ...] = field(default=(), repr=False)
+    se: float = float("nan")
+    ci_low: float = float("nan")
+    ci_high: float = float("nan")
+    ci_method: str = "none"
+    level: float = 0.95
 
     @property
     def title(self) -> str:  # type: ignore[override]
@@ -164,7 +171,7 @@ class InequalityIndex(Result):
         return float(self.value)
 
     def to_frame(self) -> pd.DataFrame:
-        """One row: measure, parameter, value, weighted, n."""
+        """One row: measure, parameter, value, weighted, n, se, ci_low, ci_high."""
         return pd.DataFrame(
             [
                 {
@@ -173,20 +180,43 @@ class InequalityIndex(Result):
                     "value": self.value,
                     "weighted": self.weighted,
                     "n": self.n,
+                    "se": self.se,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
                 }
             ]
         )
 
     def notes(self) -> list[str]:
         out = [f"Formula: {self.formula}"] if self.formula else []
+        if self.ci_method != "none":
+            out.append(f"Interval: {self.level:.0%} confidence, {self.ci_method}; units treated as draws from "
+                       "a super-population (see levelup.models._intervals for the references)")
         out.append(
             "Weights: population weights used" if self.weighted else "Weights: none (each unit counts once)"
         )
         return out + list(self.extra_notes) + super().notes()
 
 
-def _result(measure: str, value: float, d: _Data, formula: str, parameter: float | None = None, notes=()):
+def _interval(d: _Data, value: float, ci: CI, level: float, reps: int, rng, z=None, fn=None,
+              scale: float = 1.0) -> _iv.Interval:
+    """Analytic interval from influence values ``z`` (a callable of (y, s)), or a bootstrap of ``fn``."""
+    _iv.check(ci, level, reps)
+    if ci is None:
+        return _iv.Interval(level=level)
+    if ci == "analytic" and z is not None:
+        return _iv.analytic(value, z(d.y, d.s), d.s, level, scale)
+    if ci == "analytic" or fn is None:
+        return _iv.Interval(level=level, method="none (no analytic variance; use ci='bootstrap')")
+    w = d.w if d.w is not None else np.ones(len(d.y))
+    return _iv.bootstrap(value, lambda y, s: scale * fn(y, s), d.y, w, level, reps, rng)
+
+
+def _result(measure: str, value: float, d: _Data, formula: str, parameter: float | None = None, notes=(),
+            interval: _iv.Interval | None = None):
+    iv = interval or _iv.Interval()
     return InequalityIndex(
+        se=iv.se, ci_low=iv.low, ci_high=iv.high, ci_method=iv.method, level=iv.level,
         measure=measure,
         value=float(value),
         weighted=d.w is not None,
@@ -210,7 +240,8 @@ def _gini(y: np.ndarray, s: np.ndarray) -> float:
 
 
 def gini(
-    values: Any, weights: Any = None, *, small_sample: bool = False, missing: Missing = "raise"
+    values: Any, weights: Any = None, *, small_sample: bool = False, missing: Missing = "raise",
+    ci: CI = "analytic", level: float = 0.95, reps: int = 999, rng: Any = None,
 ) -> InequalityIndex:
     """Gini coefficient, optionally population-weighted.
 
@@ -226,15 +257,16 @@ def gini(
     0.3
     """
     d = _prepare(values, weights, missing=missing)
-    g = _gini(d.y, d.s)
+    g0 = _gini(d.y, d.s)
     n = len(d.y)
-    if small_sample:
-        g *= n / (n - 1)
+    k = n / (n - 1) if small_sample else 1.0
+    iv = _interval(d, g0 * k, ci, level, reps, rng, z=lambda y, s: _iv.z_gini(y, s, g0), fn=_gini, scale=k)
     return _result(
         "gini",
-        g,
+        g0 * k,
         d,
         "G = sum_ij s_i s_j |y_i - y_j| / (2 mu)" + (" x n/(n-1)" if small_sample else ""),
+        interval=iv,
     )
 
 
@@ -247,7 +279,8 @@ def _theil_t(y: np.ndarray, s: np.ndarray) -> float:
     return float(max(np.sum(s * terms), 0.0))
 
 
-def theil(values: Any, weights: Any = None, *, missing: Missing = "raise") -> InequalityIndex:
+def theil(values: Any, weights: Any = None, *, missing: Missing = "raise", ci: CI = "analytic",
+          level: float = 0.95, reps: int = 999, rng: Any = None) -> InequalityIndex:
     """Theil's T index, GE(1).
 
     ``T = sum_i s_i (y_i / mu) ln(y_i / mu)`` (Theil 1967, *Economics and Information
@@ -261,14 +294,17 @@ def theil(values: Any, weights: Any = None, *, missing: Missing = "raise") -> In
     d = _prepare(values, weights, missing=missing)
     nz = int(np.sum(d.y == 0))
     notes = [f"{nz} zero value(s) contribute 0 (limit of x ln x as x -> 0)"] if nz else []
-    return _result("theil", _theil_t(d.y, d.s), d, "T = sum_i s_i (y_i/mu) ln(y_i/mu)", notes=notes)
+    t = _theil_t(d.y, d.s)
+    iv = _interval(d, t, ci, level, reps, rng, z=_iv.z_theil, fn=_theil_t)
+    return _result("theil", t, d, "T = sum_i s_i (y_i/mu) ln(y_i/mu)", notes=notes, interval=iv)
 
 
 def _mld(y: np.ndarray, s: np.ndarray) -> float:
     return float(max(np.sum(s * np.log(np.sum(s * y) / y)), 0.0))
 
 
-def mld(values: Any, weights: Any = None, *, missing: Missing = "raise") -> InequalityIndex:
+def mld(values: Any, weights: Any = None, *, missing: Missing = "raise", ci: CI = "analytic",
+        level: float = 0.95, reps: int = 999, rng: Any = None) -> InequalityIndex:
     """Mean log deviation, GE(0) (Theil's L; what REAT calls ``theil()``).
 
     ``L = sum_i s_i ln(mu / y_i)`` (Theil 1967; Shorrocks 1980). Needs positive values:
@@ -278,11 +314,14 @@ def mld(values: Any, weights: Any = None, *, missing: Missing = "raise") -> Ineq
     0.154151
     """
     d = _prepare(values, weights, missing=missing, zeros="raise")
-    return _result("mld", _mld(d.y, d.s), d, "L = sum_i s_i ln(mu / y_i)")
+    v = _mld(d.y, d.s)
+    iv = _interval(d, v, ci, level, reps, rng, z=_iv.z_mld, fn=_mld)
+    return _result("mld", v, d, "L = sum_i s_i ln(mu / y_i)", interval=iv)
 
 
 def atkinson(
-    values: Any, epsilon: float = 1.0, weights: Any = None, *, missing: Missing = "raise"
+    values: Any, epsilon: float = 1.0, weights: Any = None, *, missing: Missing = "raise", ci: CI = "analytic",
+    level: float = 0.95, reps: int = 999, rng: Any = None,
 ) -> InequalityIndex:
     """Atkinson index with inequality aversion ``epsilon >= 0``.
 
@@ -297,15 +336,28 @@ def atkinson(
     if not np.isfinite(eps) or eps < 0:
         raise ModelInputError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
     d = _prepare(values, weights, missing=missing, zeros="raise" if eps >= 1 else "allow")
-    s, y, mu = d.s, d.y, d.mean
+    a = _atkinson(d.y, d.s, eps)
+    iv = _interval(d, a, ci, level, reps, rng, z=lambda y, s: _iv.z_atkinson(y, s, eps),
+                   fn=lambda y, s: _atkinson(y, s, eps))
+    return _result("atkinson", a, d, "A = 1 - [sum_i s_i (y_i/mu)^(1-eps)]^(1/(1-eps))", eps, interval=iv)
+
+
+def _atkinson(y: np.ndarray, s: np.ndarray, eps: float) -> float:
+    mu = np.sum(s * y)
     if eps == 1:
         a = 1.0 - np.exp(np.sum(s * np.log(y))) / mu
     else:
         a = 1.0 - np.sum(s * (y / mu) ** (1.0 - eps)) ** (1.0 / (1.0 - eps))
-    return _result("atkinson", max(a, 0.0), d, "A = 1 - [sum_i s_i (y_i/mu)^(1-eps)]^(1/(1-eps))", eps)
+    return float(max(a, 0.0))
 
 
-def cv(values: Any, weights: Any = None, *, missing: Missing = "raise") -> InequalityIndex:
+def _cv(y: np.ndarray, s: np.ndarray) -> float:
+    mu = np.sum(s * y)
+    return float(np.sqrt(np.sum(s * (y - mu) ** 2)) / mu)
+
+
+def cv(values: Any, weights: Any = None, *, missing: Missing = "raise", ci: CI = "analytic",
+       level: float = 0.95, reps: int = 999, rng: Any = None) -> InequalityIndex:
     """Coefficient of variation, population form (ddof 0).
 
     ``CV = sqrt(sum_i s_i (y_i - mu)^2) / mu``; with population weights this is
@@ -315,14 +367,14 @@ def cv(values: Any, weights: Any = None, *, missing: Missing = "raise") -> Inequ
     0.408248
     """
     d = _prepare(values, weights, missing=missing)
-    mu = d.mean
-    return _result(
-        "cv", np.sqrt(np.sum(d.s * (d.y - mu) ** 2)) / mu, d, "CV = sqrt(sum_i s_i (y_i - mu)^2) / mu"
-    )
+    v = _cv(d.y, d.s)
+    iv = _interval(d, v, ci, level, reps, rng, z=_iv.z_cv, fn=_cv)
+    return _result("cv", v, d, "CV = sqrt(sum_i s_i (y_i - mu)^2) / mu", interval=iv)
 
 
 def williamson(
-    values: Any, weights: Any, *, weighted_mean: bool = True, missing: Missing = "raise"
+    values: Any, weights: Any, *, weighted_mean: bool = True, missing: Missing = "raise", ci: CI = "analytic",
+    level: float = 0.95, reps: int = 999, rng: Any = None,
 ) -> InequalityIndex:
     """Williamson's population-weighted coefficient of variation.
 
@@ -342,7 +394,16 @@ def williamson(
     m = d.mean if weighted_mean else float(np.mean(d.y))
     v = np.sqrt(np.sum(d.s * (d.y - m) ** 2)) / m
     centre = "population-weighted mean" if weighted_mean else "unweighted mean"
-    return _result("williamson", v, d, f"V = sqrt(sum_i s_i (y_i - m)^2) / m, m the {centre}")
+
+    def fn(y, s):
+        mm = np.sum(s * y) if weighted_mean else np.mean(y)
+        return float(np.sqrt(np.sum(s * (y - mm) ** 2)) / mm)
+
+    # analytic: the weighted-mean form is the weighted CV (Cowell 1989); the unweighted-mean variant
+    # has no published variance here, so it gets the bootstrap
+    iv = _interval(d, v, ci if weighted_mean or ci is None else "bootstrap", level, reps, rng,
+                   z=_iv.z_cv if weighted_mean else None, fn=fn)
+    return _result("williamson", v, d, f"V = sqrt(sum_i s_i (y_i - m)^2) / m, m the {centre}", interval=iv)
 
 
 def hoover(
@@ -736,8 +797,9 @@ def summary_table(
 ) -> pd.DataFrame:
     """Every requested index for every period of a wide panel (units x periods), tidy.
 
-    Returns columns ``period, measure, value, weighted, n, dropped`` (``dropped`` the
-    number of units left out for missing values in that period). ``measures`` from
+    Returns columns ``period, measure, value, weighted, n, dropped, se, ci_low, ci_high``
+    (``dropped`` the number of units left out for missing values in that period; the
+    analytic 95% intervals of each index, NaN for Hoover and the ratios). ``measures`` from
     ``gini, theil, mld, cv, hoover, williamson, atkinson_0.5, atkinson_1, atkinson_2,
     ratio_80_20, ratio_max_min`` (all by default; ``williamson`` only with weights).
     ``weights``: a frame of the same shape (population by period) or one Series used
@@ -771,6 +833,10 @@ def summary_table(
                     "weighted": r.weighted,
                     "n": r.n,
                     "dropped": len(r.sample.dropped),
+                    "se": r.se,
+                    "ci_low": r.ci_low,
+                    "ci_high": r.ci_high,
                 }
             )
-    return pd.DataFrame(rows, columns=["period", "measure", "value", "weighted", "n", "dropped"])
+    return pd.DataFrame(rows, columns=["period", "measure", "value", "weighted", "n", "dropped", "se", "ci_low",
+                                       "ci_high"])

@@ -23,7 +23,7 @@ import pandas as pd
 
 from levelup.errors import ModelInputError
 from levelup.models._checks import as_series
-from levelup.models._results import Result, new_axes
+from levelup.results import Result, new_axes
 
 __all__ = ["GapScenarios", "benchmark_growth", "compare", "growth_needed", "project", "years_to_close"]
 

@@ -39,8 +39,8 @@ from scipy import stats
 from levelup.errors import ModelInputError, ParameterError
 from levelup.models import _ssiv
 from levelup.models._checks import Missing, align, as_series, handle_missing
-from levelup.models._results import Result, Sample, new_axes
 from levelup.models._ssiv import ShareMatrix, shares_from_long
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "dunn",
@@ -692,13 +692,15 @@ def ssiv(
     yv, xv = frame[y].to_numpy(float), frame[x].to_numpy(float)
     args = (part, Ws.tocsr(), sm.sectors, sc, rc)
     info = list(info)
-    try:
-        Xhat = _ssiv.shock_projection(args[1], part(inst), sm.sectors)
-    except _ssiv.CollinearShares as exc:
-        msg = f"AKM and AKM0 SEs not computed (NaN): {exc}"
+    Xhat, collinear, zero = _ssiv.shock_projection(args[1], part(inst), sm.sectors)
+    if len(collinear):
+        msg = (f"the share matrix is collinear: {len(collinear)} sector(s) whose shares are linear combinations "
+               f"of earlier sectors' were dropped from the AKM shock projection (as ShiftShareSE does by "
+               f"pivoted QR): {_labels(collinear)}")
         warnings.warn(msg, AKMWarning, stacklevel=2)
         info.append(msg)
-        Xhat = None
+    if len(zero):
+        info.append(f"{len(zero)} sector(s) with all-zero shares carry no AKM weight: {_labels(zero)}")
     fs = _ssiv.ss_fit(xv, inst, inst, *args, Xhat=Xhat)
     rf = _ssiv.ss_fit(yv, inst, inst, *args, Xhat=Xhat)
     iv = _ssiv.ss_fit(yv, xv, inst, *args, Xhat=Xhat)

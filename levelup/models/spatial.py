@@ -32,7 +32,7 @@ import pandas as pd
 
 from levelup.errors import ModelInputError
 from levelup.models._checks import Missing, _labels, as_series
-from levelup.models._results import Result, Sample, new_axes
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "LocalMoran",

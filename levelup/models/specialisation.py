@@ -16,7 +16,7 @@ import pandas as pd
 
 from levelup.errors import ModelInputError
 from levelup.models._checks import align, as_series, handle_missing
-from levelup.models._results import Result, Sample, new_axes
+from levelup.results import Result, Sample, new_axes
 
 __all__ = [
     "location_quotient",

@@ -67,17 +67,44 @@ def _check_data() -> list[tuple[bool, str]]:
                                    "; no network either: set LEVELUP_MIRROR or [data] mirrors in levelup.toml")))
     else:
         out.append((True, f"every registered file found (mirrors: {', '.join(map(str, mirrors)) or 'none'})"))
-    bad = []
-    for side in sorted(config.processed_dir().glob("*.json")):
-        parquet = side.with_suffix(".parquet")
-        try:
-            json.loads(side.read_text())
-            if not parquet.is_file() or parquet.stat().st_size == 0:
-                bad.append(parquet.name)
-        except ValueError:
-            bad.append(side.name)
-    out.append((not bad, "cache: healthy" if not bad else f"cache: broken entries {bad}; delete them, they are rebuilt"))
+    out.append(_check_cache(config.processed_dir()))
     return out
+
+
+def _check_cache(processed: Path) -> tuple[bool, str]:
+    """Every processed table against the sha256 its sidecar recorded (the same check a load makes)."""
+    from levelup.data.cache import TABLE_KEY, file_digest
+
+    if processed.exists() and not processed.is_dir():
+        return False, f"cache: {processed} is a file where the processed-data folder belongs; move it away"
+    bad: dict[str, str] = {}
+    old = 0
+    try:
+        sides = sorted(processed.glob("*.json"))
+        for side in sides:
+            table = side.with_suffix(".parquet")
+            try:
+                meta = json.loads(side.read_text(encoding="utf-8"))
+                recorded = meta.get(TABLE_KEY) if isinstance(meta, dict) else None
+            except ValueError:
+                bad[side.name] = "not valid JSON"
+                continue
+            if not table.exists():
+                bad[table.name] = "missing"
+            elif not table.is_file():
+                bad[table.name] = "a folder, not a file"
+            elif recorded is None:
+                old += 1  # written before tables carried a checksum: the next load rebuilds it
+            elif file_digest(table) != recorded:
+                bad[table.name] = f"corrupt: its sha256 is not the one {side.name} recorded"
+    except OSError as exc:
+        return False, f"cache: cannot read {processed} ({exc.strerror or exc}); fix its permissions"
+    if bad:
+        why = "; ".join(f"{k} is {v}" for k, v in bad.items())
+        return False, (f"cache: broken entries {sorted(bad)} in {processed} ({why}); delete them (the .parquet and "
+                       "its .json): they are rebuilt from the raw files on the next load, which also does so by itself")
+    note = f"; {old} written by an older levelup without a checksum are rebuilt on their next load" if old else ""
+    return True, f"cache: healthy ({len(sides) - old} table(s) match their recorded sha256{note})"
 
 
 def _online(timeout: float = 3.0) -> bool:

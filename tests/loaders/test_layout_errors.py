@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from pathlib import Path
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 
 from levelup.data import api, registry
@@ -226,3 +229,101 @@ def test_layout_failure_writes_nothing(tmp_path, monkeypatch):
     with pytest.raises(LayoutError, match="expected a sheet named 'B2'"):
         api.load("productivity", root=root, mirrors=[])
     assert _processed(root) == []
+
+
+# -- what the parsers do not understand: note markers, numbers as text, duplicated rows (issue 23) --
+
+
+def _edit(path: Path, sheet: str, cells: dict) -> Path:
+    """Change some cells of a synthetic workbook (openpyxl), e.g. {"E4": "2005 [note 3]"}."""
+    wb = openpyxl.load_workbook(path)
+    for ref, value in cells.items():
+        wb[sheet][ref] = value
+    return _save(wb, path)
+
+
+def _a1(df):
+    """The rows of productivity sheet A1 (measure gva_per_hour), by region and year."""
+    m = productivity.SHEETS["A1"][0]
+    return df[df["measure"] == m].set_index(["geo_code", "year"])["value"].sort_index()
+
+
+@pytest.mark.parametrize("header", ["2005 [note 3]", "2005 [Note 3]", "2005[note 3] [note 12]", " 2005 [note 3] "])
+def test_a_year_header_with_a_note_marker_is_that_year(tmp_path, header):
+    """ONS writes footnote references in headers ('2021 [note 3]'): the marker points to a note and
+    does not qualify the year, so the column is that year. The old parser dropped the year silently."""
+    base = _a1(productivity.parse([productivity_book(tmp_path / "base.xlsx")], None))
+    marked = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"E4": header})
+    got = _a1(productivity.parse([marked], None))
+    assert sorted(got.index.get_level_values("year").unique()) == [2004, 2005, 2006]
+    pd.testing.assert_series_equal(got, base)
+    assert got.loc[("TLC", 2005)] == 100.0 + 2 + 1  # the cell written by productivity_book: 100 + row + column
+
+
+def test_a_csv_year_header_with_a_note_marker_is_that_year(tmp_path):
+    lines = [",".join([*gva_industry.HEADERS, "1998", "1999 [note 2]"]), "UK,United Kingdom,Total,All industries,10,12"]
+    p = tmp_path / "Table 1c ITL1 UK current price estimates pounds million.csv"
+    p.write_text("\n".join(lines) + "\n")
+    got = gva_industry.parse([p], None).set_index("year")["value"]
+    assert got.to_dict() == {1998: 10.0, 1999: 12.0}
+
+
+@pytest.mark.parametrize("header", ["2005 (r)", "2005/06", "2005.5", "2005 [r]", "2005 note 3"])
+def test_a_header_that_starts_with_a_year_but_is_not_one_raises(tmp_path, header):
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"E4": header})
+    with pytest.raises(LayoutError, match=rf"p\.xlsx, sheet 'A1': header '{re.escape(header)}' in cell E4 starts with a year"):
+        productivity.parse([path], None)
+
+
+def test_a_year_heading_two_columns_raises(tmp_path):
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"F4": "2005 [note 1]"})
+    with pytest.raises(LayoutError, match=r"sheet 'A1': year 2005 heads two columns, cell E4 and cell F4"):
+        productivity.parse([path], None)
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("24 575", 24575.0), ("24,575", 24575.0), ("24\u00a0575", 24575.0), ("24\u202f575", 24575.0),
+     ("1,234,567.5", 1234567.5), ("-1 234", -1234.0), (" 24575 ", 24575.0), ("0.125", 0.125)],
+)
+def test_numbers_written_as_text_are_read_exactly(tmp_path, text, number):
+    """Thousands separators (comma, space, no-break or thin space) in groups of three are read
+    exactly; the old parser turned '24 575' into a missing value with the text as its flag."""
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"D7": text})  # TLB (England), 2004
+    got = productivity.parse([path], None)
+    row = got[(got["measure"] == productivity.SHEETS["A1"][0]) & (got["geo_code"] == "TLB") & (got["year"] == 2004)]
+    assert row["value"].item() == number and row["flag"].item() == ""
+
+
+@pytest.mark.parametrize("text", ["24 57", "1,2345", "24,575.0.1", "2 4575", "12 [note 1]", "24,575 (r)", "1,234 567"])
+def test_numbers_that_cannot_be_read_exactly_raise_naming_the_cell(tmp_path, text):
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"D7": text})
+    with pytest.raises(LayoutError, match=rf"p\.xlsx, sheet 'A1': cell D7 holds '{re.escape(text)}', which is not a number"):
+        productivity.parse([path], None)
+
+
+@pytest.mark.parametrize("marker", ["x", "[c]", "..", "[u]", "-"])
+def test_ons_markers_stay_missing_values_with_their_flag(tmp_path, marker):
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", {"D7": marker})
+    got = productivity.parse([path], None)
+    row = got[(got["measure"] == productivity.SHEETS["A1"][0]) & (got["geo_code"] == "TLB") & (got["year"] == 2004)]
+    assert np.isnan(row["value"].item()) and row["flag"].item() == marker
+
+
+def test_a_duplicated_data_row_raises_naming_the_rows(tmp_path):
+    """A region written twice: the old parser passed it on and pandas failed later (pivot)."""
+    dup = {"A9": "ITL1", "B9": "TLC", "C9": "North East", "D9": 1.0, "E9": 2.0, "F9": 3.0}
+    path = _edit(productivity_book(tmp_path / "p.xlsx"), "A1", dup)
+    with pytest.raises(LayoutError, match=r"p\.xlsx, sheet 'A1': rows 8, 9 are the same data row \(ITL1, TLC, North East\)"):
+        productivity.parse([path], None)
+
+
+def test_a_duplicated_data_row_in_a_regional_accounts_table_raises(tmp_path):
+    path = gdhi_book(tmp_path / "g.xlsx")
+    wb = openpyxl.load_workbook(path)
+    ws = wb[gdhi.TABLES[0] if isinstance(gdhi.TABLES, (list, tuple)) else next(iter(gdhi.TABLES))]
+    for j, v in enumerate(["ITL1", "TLC", "North East", 11.0, 12.0]):
+        ws.cell(5, 1 + j, v)
+    _save(wb, path)
+    with pytest.raises(LayoutError, match=r"rows 4, 5 are the same data row \(ITL1, TLC, North East\)"):
+        gdhi.parse([path], None)

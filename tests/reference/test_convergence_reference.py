@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from levelup.errors import ModelWarning
 from levelup.models import convergence as cv
 
 pytestmark = pytest.mark.shared
@@ -49,11 +50,38 @@ def test_beta_reat_betaconv_ols(counties):
     assert r.cov == "nonrobust"
 
 
-def test_beta_reat_speed_formula_for_t_above_one(counties):
-    # For T > 1 levelup uses -ln(1 + T beta)/T (issue 4: REAT prints a different lambda; not copied).
-    r = cv.beta(counties["gdppc2000"], counties["gdppc2011"], years=11, cov="nonrobust")
-    assert r.speed == pytest.approx(-np.log(1 + 11 * r.beta) / 11, rel=1e-12)
-    assert r.half_life == pytest.approx(np.log(2) / r.speed, rel=1e-12)
+def test_beta_speed_from_the_barro_sala_i_martin_model():
+    # Barro and Sala-i-Martin (1992, eq. 11): growth over T years on ln y0 has slope
+    # -(1 - exp(-lambda T))/T. With lambda = 0.02 and T = 10 that slope is -0.018126924692201818
+    # (computed from the paper's formula, not from levelup); data generated exactly on that line
+    # must give back speed 0.02 and half-life ln 2 / 0.02 = 34.657359027997266 years.
+    ln0 = np.log(np.array([8_000.0, 11_000, 15_000, 21_000, 30_000, 42_000]))
+    slope = -0.018126924692201818
+    lnT = ln0 + 10 * (0.3 + slope * ln0)
+    r = cv.beta(pd.Series(np.exp(ln0)), pd.Series(np.exp(lnT)), years=10, cov="nonrobust")
+    assert r.beta == pytest.approx(slope, rel=1e-9)
+    assert r.speed == pytest.approx(0.02, rel=1e-9)
+    assert r.half_life == pytest.approx(34.657359027997266, rel=1e-9)
+
+
+def test_panel_beta_cluster_se_nested_effects_pyfixest(counties):
+    # Issue 22: unit effects nested in unit clusters are not counted in the small-sample factor
+    # (Stata xtreg fe vce(cluster), reghdfe, fixest). pyfixest 0.60 on the same windows:
+    # feols("growth ~ ln_initial | unit + start", vcov={"CRV1": "unit"}) -> se 0.005123009700568 (REAT
+    # G.counties.gdp gdppc 1992-2014, window=3, missing="drop"; linearmodels' default gave 0.0055264).
+    pf = pytest.importorskip("pyfixest")
+    cols = [c for c in counties.columns if c.startswith("gdppc")]
+    p = counties[cols].set_axis([int(c[5:]) for c in cols], axis=1)
+    r = cv.panel_beta(p, window=3, missing="drop")
+    assert r.se == pytest.approx(0.005123009700568, rel=1e-9)
+    assert "nested" in r.summary()
+    d = r.data.reset_index()
+    for ee, te, rhs in [(True, True, " | unit + start"), (True, False, " | unit"), (False, True, " | start"),
+                        (False, False, "")]:
+        ri = cv.panel_beta(p, window=3, missing="drop", entity_effects=ee, time_effects=te)
+        f = pf.feols("growth ~ ln_initial" + rhs, data=d, vcov={"CRV1": "unit"})
+        assert ri.beta == pytest.approx(float(f.coef()["ln_initial"]), rel=1e-9)
+        assert ri.se == pytest.approx(float(f.se()["ln_initial"]), rel=1e-9)
 
 
 # ----------------------------------------------------------------- Phillips-Sul
@@ -100,17 +128,38 @@ def test_clubs_long_input_same_answer(filtered):
     assert r_long.clubs == r_wide.clubs
 
 
-def test_clubs_ps_merge_follows_rule(filtered):
-    # Phillips-Sul (2009) merging: each final club passes the log t test, and adding the next final
-    # club's units to it fails (checked with the public log_t on the unions).
-    base = cv.clubs(filtered)
-    merged = cv.clubs(filtered, merge="ps")
-    assert sum(map(len, merged.clubs)) == 152
-    assert len(merged.clubs) < len(base.clubs)
-    for a, b in zip(merged.clubs, merged.clubs[1:]):
-        assert cv.log_t(filtered.loc[a]).tvalue > -1.65
-        first_of_b = next(c for c in base.clubs if c[0] in b)
-        assert cv.log_t(filtered.loc[a + first_of_b]).tvalue <= -1.65
+def test_merge_vlt_all_memberships(filtered, reference_dir):
+    # ConvergenceClubs 2.2.5: mergeClubs(findClubs(filteredGDP, ..., cstar = 0, HACmethod = "FQSB"),
+    # mergeMethod = "vLT") -> expected/cc_membership_merge_vLT.csv (6 clubs of 50, 30, 21, 38, 11, 2)
+    exp = pd.read_csv(reference_dir / "expected" / "cc_membership_merge_vLT.csv")
+    r = cv.clubs(filtered, merge="vlt")
+    got = pd.Series({u: f"club{k}" for k, c in enumerate(r.clubs, start=1) for u in c})
+    want = exp.set_index("unit")["club"]
+    assert len(want) == 152 and r.divergent == []
+    pd.testing.assert_series_equal(got.sort_index(), want.sort_index(), check_names=False)
+
+
+def test_clubs_step3_every_club_passes_or_is_flagged(filtered):
+    # Issue 22: with cstar = -1 the plain sieve reports club 4 (26 units) with its own t = -2.79.
+    # Phillips and Sul (2007, sec. 4.2, step 3): the sieved club must pass; c* is raised until it does.
+    r = cv.clubs(filtered, trim=1 / 3, cstar=-1)
+    assert (r.tests["tvalue"] > -1.65).all() and r.failing == []
+    for c, t in zip(r.clubs, r.tests["tvalue"]):  # each club's t recomputed on its own units
+        assert cv.log_t(filtered.loc[c]).tvalue == pytest.approx(t, rel=1e-10)
+    assert "c* raised" in r.formation.loc[4, "how"] and "c* raised" in r.summary()
+    # the fixed sieve (ConvergenceClubs' default) keeps the failing club but says so
+    with pytest.warns(ModelWarning, match="club\\(s\\) 4 fail"):
+        f = cv.clubs(filtered, trim=1 / 3, cstar=-1, cstar_method="fixed")
+    assert [len(c) for c in f.clubs][:4] == [56, 39, 26, 26]
+    assert f.tests.loc[4, "tvalue"] == pytest.approx(-2.786452, abs=1e-6) and not f.tests.loc[4, "passes"]
+    assert f.failing == [4] and "WARNING: club(s) 4" in f.summary()
+
+
+def test_trim_default_and_ps_recommendation(filtered):
+    # The docstring's claim: trim 1/3 (ConvergenceClubs) gives 7 clubs, PS 2007's r = 0.3 gives 9
+    assert cv.clubs(filtered).n_clubs == 7
+    assert cv.clubs(filtered, trim=0.3).n_clubs == 9
+    assert "trim=1/3" in cv.clubs.__doc__ and "r = 0.3" in cv.clubs.__doc__
 
 
 # ----------------------------------------------------------------- Markov (giddy)

@@ -169,6 +169,14 @@ def test_bartik_weight_adh(gpss):
     assert top["beta"].iloc[0] == pytest.approx(-0.61965112, rel=1e-7)
     ab = expected["alpha"] * expected["beta"]
     assert rw.beta_bartik == pytest.approx(ab[np.isfinite(ab)].sum(), rel=1e-8)
+    # every one of the 780 (year, industry) rows, not only the top 10 (issue 22)
+    got = w.reindex(expected.index)
+    assert got.index.equals(expected.index) and not got["alpha"].isna().any()
+    np.testing.assert_allclose(got["shock"], expected["trade_"], rtol=1e-12)
+    np.testing.assert_allclose(got["alpha"], expected["alpha"], rtol=1e-7, atol=1e-12)
+    fin = np.isfinite(expected["beta"])
+    np.testing.assert_array_equal(np.isfinite(got["beta"]), fin)
+    np.testing.assert_allclose(got.loc[fin, "beta"], expected.loc[fin, "beta"], rtol=1e-6)
 
 
 def test_rotemberg_sum_is_bartik_2sls(gpss):
@@ -228,10 +236,10 @@ def test_bhj_equivalence_location_and_shock_level(bhj):
     # BHJ (2022) Prop. 3: location-level 2SLS with the Bartik instrument (controls include the
     # period effects) equals the shock-level IV with period effects and the missing industry.
     df, shares, g, _ = bhj
-    with pytest.warns(ss.AKMWarning, match="collinear"):  # ADH shares: 794 sector-periods, rank 773
+    with pytest.warns(ss.AKMWarning, match="collinear: 21 sector"):  # ADH shares: 794 sector-periods, rank 773
         loc = ss.ssiv(df, y="y", x="x", instrument=g, shares=shares, controls=["t2", "Lsh_manuf"],
                       weights="wei", incomplete="ignore")
-    assert np.isnan(loc.se["akm"])
+    assert np.isfinite(loc.se["akm"])  # the 21 dependent sector-periods dropped, as ShiftShareSE
     shock = ss.shock_level(df, y="y", x="x", shares=shares, shocks=g, controls=["t2", "Lsh_manuf"],
                            weights="wei", period_effects=True)
     assert shock.coef == pytest.approx(loc.coef, rel=1e-10)

@@ -281,3 +281,12 @@ def test_incremental_rebuilds(batch_run, tmp_path):
     tpl = custom_template(tmp_path, extra_cells=["# an edit"])
     plan = render_many(changed, out_dir=out, formats=("pdf", "html", "ipynb"), template=tpl, dry_run=True).plan
     assert len(plan) == 8 and {why for _, why in plan} == {"template changed"}
+
+
+def test_readme_picture_matches_a_fresh_render(batch_run):
+    """The README's picture of a report page says "Page 2 of N": scripts/readme_screenshot.sh records N
+    beside the PNG, and a fresh render of the same report must still have N pages (issue 18)."""
+    meta = json.loads((Path(__file__).resolve().parents[2] / "docs" / "img" / "report-page.json").read_text())
+    pages = int(pdfinfo(_ne_pdf(batch_run))["Pages"])
+    assert meta["pages"] == pages, (f"the README picture shows page {meta['page']} of {meta['pages']}, a fresh "
+                                    f"render has {pages} pages: rerun scripts/readme_screenshot.sh")

@@ -10,8 +10,8 @@ import pytest
 import statsmodels.api as sm
 
 from levelup.errors import ModelInputError, ParameterError
-from levelup.models import _clubs
 from levelup.models import convergence as cv
+from levelup.models.convergence import _clubs_core as _clubs
 
 
 @pytest.fixture(autouse=True)
@@ -130,14 +130,29 @@ def test_beta_bad_input_names_units(cross):
 
 # ------------------------------------------------------------------ beta_nls
 @pytest.mark.parametrize("cov", ["nonrobust", "HC1", "HC3"])
-def test_beta_nls_equals_ols_implied_speed_with_delta_se(cross, cov):
+def test_beta_nls_against_scipy_curve_fit(cross, cov):
+    # Independent route: scipy.optimize.curve_fit of (1/T) ln(yT/y0) = a - (1 - exp(-l T))/T ln y0, and
+    # the sandwich written out from its Jacobian (HC1: n/(n-k); HC3: squared residuals over (1-h)^2).
+    from scipy.optimize import curve_fit
+
     y0, yT, *_ = cross
-    ols = cv.beta(y0, yT, 10, cov=cov)
-    nls = cv.beta_nls(y0, yT, 10, cov=cov)
-    assert nls.speed == pytest.approx(ols.speed, rel=1e-8)
-    # delta method: se(speed) = se(beta) / |1 + T beta|; invariance of the Gauss-Newton sandwich
-    assert nls.se == pytest.approx(ols.se / abs(1 + 10 * ols.beta), rel=1e-6)
-    assert nls.half_life == pytest.approx(ols.half_life, rel=1e-8)
+    T = 10.0
+    x = np.log(y0.to_numpy())
+    y = (np.log(yT.to_numpy()) - x) / T
+    popt, pcov = curve_fit(lambda x, a, lam: a - (1 - np.exp(-lam * T)) / T * x, x, y, p0=[0.0, 0.01])
+    nls = cv.beta_nls(y0, yT, T, cov=cov)
+    assert nls.speed == pytest.approx(popt[1], rel=1e-6)
+    J = np.column_stack([np.ones_like(x), -np.exp(-popt[1] * T) * x])
+    e = y - (popt[0] - (1 - np.exp(-popt[1] * T)) / T * x)
+    n, k = J.shape
+    bread = np.linalg.inv(J.T @ J)
+    if cov == "nonrobust":
+        V = pcov
+    else:
+        h = np.einsum("ij,jk,ik->i", J, bread, J)
+        u2 = e**2 * (n / (n - k)) if cov == "HC1" else e**2 / (1 - h) ** 2
+        V = bread @ (J.T * u2) @ J @ bread
+    assert nls.se == pytest.approx(np.sqrt(V[1, 1]), rel=1e-5)
 
 
 def test_beta_nls_conditional_weighted(cross):
@@ -162,9 +177,11 @@ def test_panel_beta_matches_dummy_regression():
     ref = sm.OLS(d["growth"], X).fit(cov_type="cluster",
                                      cov_kwds={"groups": pd.factorize(d["unit"])[0], "use_correction": False})
     assert r.beta == pytest.approx(ref.params["ln_initial"], rel=1e-10)
-    # linearmodels scales the clustered covariance by n / (n - k), k counting the absorbed effects
-    n, k = X.shape
-    assert r.se == pytest.approx(ref.bse["ln_initial"] * math.sqrt(n / (n - k)), rel=1e-8)
+    # nested-effects convention (Stata xtreg fe vce(cluster), reghdfe, fixest): G/(G-1) (n-1)/(n-K) with
+    # K = slope + constant + window dummies; the 29 unit dummies are nested in the unit clusters, not counted
+    n, G, K = len(d), 30, 1 + 1 + 3
+    assert r.se == pytest.approx(ref.bse["ln_initial"] * math.sqrt(G / (G - 1) * (n - 1) / (n - K)), rel=1e-8)
+    assert r.pvalue == pytest.approx(2 * __import__("scipy").stats.t.sf(abs(r.tvalue), G - 1), rel=1e-10)
     assert r.n_windows == 4 and r.nobs == 30 * 4 and r.window_years == 3
     # windows: growth over [2000, 2003] annualised by the year difference
     g = (np.log(p[2003]) - np.log(p[2000])) / 3
@@ -292,7 +309,7 @@ def test_log_t_detects_convergence_and_trim_rules():
         cv.log_t(p, trim=0)
     with pytest.raises(ParameterError, match="hac"):
         cv.log_t(p, hac="bartlett")
-    with pytest.raises(ModelInputError, match="at least 3"):
+    with pytest.raises(ModelInputError, match="at least 10 .*at least 20 periods"):
         cv.log_t(p.iloc[:, :4], trim=0.5)
     r = cv.log_t(p)
     assert r.pvalue == pytest.approx(__import__("scipy").stats.norm.cdf(r.tvalue))
@@ -305,10 +322,8 @@ def test_clubs_two_groups_and_result_api():
     r = cv.clubs(p)
     assert [sorted(c) for c in r.clubs] == [sorted(p.index[:6]), sorted(p.index[6:])]
     assert r.membership["hi0"] == 1 and r.membership["lo3"] == 2
-    assert list(r.tests.columns) == ["size", "beta", "se", "tvalue"]
-    # club tests equal the public log t on each club's units
-    for k, c in enumerate(r.clubs, start=1):
-        assert r.tests.loc[k, "tvalue"] == pytest.approx(cv.log_t(p.loc[c]).tvalue, rel=1e-9)
+    assert list(r.tests.columns) == ["size", "beta", "se", "tvalue", "passes"]
+    assert r.tests["passes"].all() and list(r.formation["how"]) == ["sieve", "all remaining units pass"]
     tp = r.transition_paths()
     assert list(tp.columns) == ["club 1", "club 2"] and (tp["club 1"] > 1).all()
     assert r.plot() is not None and r.plot(kind="units") is not None
@@ -335,20 +350,70 @@ def test_clubs_missing_values_and_inputs():
         cv.clubs(two_club_panel(), merge="PS")
 
 
-def test_merge_rules_on_constructed_clubs():
-    # vLT: merge adjacent pair m when t_m > -1.65 and t_m > t_{m+1}; check against log t by hand
-    p = two_club_panel(n_per=5)
-    X = p.to_numpy()
-    groups = [[0, 1], [2, 3, 4], [5, 6], [7, 8, 9]]
-    t = [cv.log_t(p.iloc[a + b]).tvalue for a, b in zip(groups, groups[1:])]
-    merged = _clubs.merge_vlt(X, groups, trim=1 / 3, hac="fqsb")
-    # the two true clubs are recovered: pairs within a true club pass, the pair across fails
-    assert t[0] > -1.65 and t[1] <= -1.65 and t[2] > -1.65
-    assert merged == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
-    assert _clubs.merge_ps(X, groups, trim=1 / 3, hac="fqsb") == [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]
-    # divergent units rejoin their club (vLT 2017)
-    clubs_, div = _clubs.merge_divergent(X, [[0, 1, 2], [5, 6, 7]], [3, 8], trim=1 / 3, hac="fqsb")
-    assert div == [] and sorted(clubs_[0]) == [0, 1, 2, 3] and sorted(clubs_[1]) == [5, 6, 7, 8]
+def _fake_t(monkeypatch, table):
+    """Replace the log t statistic of a group by a value looked up by its members (worked by hand)."""
+    def tvals(X, groups, trim, hac):
+        return np.array([table[frozenset(np.flatnonzero(g))] for g in np.atleast_2d(groups)])
+    monkeypatch.setattr(_clubs, "_tvals", tvals)
+
+
+def test_merge_ps_and_vlt_differ_worked_by_hand(monkeypatch):
+    # Clubs A={0}, B={1}, C={2}, D={3}; t of the unions set by hand (threshold -1.65):
+    #   t(AB) = -1.0, t(BC) = 0.5, t(CD) = -3.0, t(ABC) = -2.0, t(A,BC) = -2.0, t(BC,D) = -3.0
+    # Phillips-Sul (2009): AB passes -> ABC fails (-2.0) -> [AB]; C+D fails -> [AB], [C], [D].
+    # von Lyncker-Thoennessen (2017): pairs (-1.0, 0.5, -3.0); pair 1 passes but t_1 < t_2, so not merged;
+    #   pair 2 passes and 0.5 > -3.0 -> [A], [BC], [D]; then (A,BC) = -2.0 and (BC,D) = -3.0 fail.
+    A, B, C, D = [0], [1], [2], [3]
+    f = frozenset
+    _fake_t(monkeypatch, {f({0, 1}): -1.0, f({1, 2}): 0.5, f({2, 3}): -3.0, f({0, 1, 2}): -2.0,
+                          f({1, 2, 3}): -3.0})
+    X = np.ones((4, 10))
+    assert _clubs.merge_ps(X, [A, B, C, D], trim=1 / 3, hac="fqsb") == [[0, 1], [2], [3]]
+    assert _clubs.merge_vlt(X, [A, B, C, D], trim=1 / 3, hac="fqsb") == [[0], [1, 2], [3]]
+
+
+def test_merge_divergent_worked_by_hand(monkeypatch):
+    # vLT (2017) as ConvergenceClubs' mergeDivergent documents it. Clubs {0,1}, {2,3}; divergent 4, 5.
+    # Round 1: t(4,5) = -3 fails; (unit, club) t: (4,c1) -1.0, (4,c2) -0.2, (5,c1) -1.2, (5,c2) -4 -> 4 joins c2.
+    # Round 2: one divergent unit left; (5,c1) -1.2 > e* -> 5 joins c1. With e* = -1.1 it stays divergent.
+    f = frozenset
+    _fake_t(monkeypatch, {f({4, 5}): -3.0, f({0, 1, 4}): -1.0, f({2, 3, 4}): -0.2, f({0, 1, 5}): -1.2,
+                          f({2, 3, 5}): -4.0, f({2, 3, 4, 5}): -4.0})
+    X = np.ones((6, 10))
+    kw = dict(trim=1 / 3, hac="fqsb")
+    assert _clubs.merge_divergent(X, [[0, 1], [2, 3]], [4, 5], **kw) == ([[0, 1, 5], [2, 3, 4]], [])
+    assert _clubs.merge_divergent(X, [[0, 1], [2, 3]], [4, 5], estar=-1.1, **kw) == ([[0, 1], [2, 3, 4]], [5])
+
+
+def test_step3_incremental_cstar_worked_by_hand(monkeypatch):
+    # Units 0..4 ordered; core {0, 1}; sieve t of core + unit: 2 -> 0.35, 3 -> -0.5, 4 -> 0.05.
+    # With c* = 0 the sieve takes {0,1,2,4}; its own t is set to -2 (fails), so c* rises by 0.1:
+    # at c* = 0.1 the club is {0,1,2} with t = 1 (passes); unit 3 and 4 remain and pass together.
+    f = frozenset
+    table = {f(range(5)): -5.0, f({0, 1, 2, 4}): -2.0, f({0, 1, 2}): 1.0, f({3, 4}): 0.3}
+    _fake_t(monkeypatch, table)
+    monkeypatch.setattr(_clubs, "core_group", lambda X, rem, trim, hac, threshold=-1.65: [0, 1])
+    monkeypatch.setattr(_clubs, "_sieve_t", lambda X, core, rem, trim, hac: (
+        lambda c: core + [u for u, t in zip([2, 3, 4], [0.35, -0.5, 0.05]) if t > c and u in rem]))
+    rec = []
+    clubs_, div = _clubs.find_clubs(np.ones((5, 10)), [0, 1, 2, 3, 4], trim=1 / 3, cstar=0.0, hac="fqsb",
+                                    record=rec)
+    assert clubs_ == [[0, 1, 2], [3, 4]] and div == []
+    assert rec[0].how == "sieve, c* raised to 0.1" and rec[0].cstar == pytest.approx(0.1)
+    assert rec[1].how == "all remaining units pass"
+    # fixed c*: the failing club is kept and recorded as failing
+    rec = []
+    clubs_, _ = _clubs.find_clubs(np.ones((5, 10)), [0, 1, 2, 3, 4], trim=1 / 3, cstar=0.0, hac="fqsb",
+                                  cstar_method="fixed", record=rec)
+    assert clubs_[0] == [0, 1, 2, 4] and rec[0].how == "sieve (fails its test)" and rec[0].tvalue == -2.0
+    # above the cap (3): the core group alone
+    table[f({0, 1, 2})] = -2.5
+    table[f({0, 1})] = 4.0
+    table[f({2, 3, 4})] = 0.2
+    rec = []
+    clubs_, _ = _clubs.find_clubs(np.ones((5, 10)), [0, 1, 2, 3, 4], trim=1 / 3, cstar=0.0, hac="fqsb",
+                                  record=rec)
+    assert clubs_ == [[0, 1], [2, 3, 4]] and rec[0].how.startswith("core group") and rec[0].tvalue == 4.0
 
 
 def test_clubs_deterministic_ties():

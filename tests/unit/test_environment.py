@@ -41,3 +41,10 @@ def test_readme_opens_with_the_two_commands_and_its_images_exist():
     assert paths, "the README shows a report page"
     for p in paths:
         assert (ROOT / p).is_file(), p
+
+
+def test_environment_installs_the_test_extras():
+    """environment.yml installs the package with its [test] extras, so both files give the same set."""
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict) and "pip" in d)
+    assert '-e .[test]' in [p.replace('"', "") for p in pip]

@@ -186,16 +186,31 @@ def test_akm_far_below_ehw_warns():
     assert r.se["akm"] < 0.5 * r.se["ehw"]
 
 
-def test_collinear_shares_warn_and_name_sectors():
+def test_collinear_and_zero_shares_dropped_as_shiftsharese():
+    # ShiftShareSE solves X^ = (W'W)^- W'X.. by R's pivoted QR (dqrdc2): a share column that is a linear
+    # combination of earlier ones is dropped (its X^ is 0) and AKM is still reported. Here s6 = s1/2
+    # and s_zero is all zero. Worked by hand below: with only the intercept as control, X.. and Y.. are
+    # the demeaned instrument and outcome, beta = X..'Y.. / X..'D.., R_s = sum_i W_is e_i, X^ the least
+    # squares coefficients of X.. on the kept columns, se_AKM^2 = sum_s (X^_s R_s)^2 / (X..'D..)^2.
     df, shares, _ = _synthetic(n=40, s=6)
-    shares["s_dup"] = shares["s0"] * 0.0 + shares["s1"] * 0.0 + shares["s0"] * 0  # zero column: ignored
     shares = shares / 1.5
     shares["s6"] = shares["s1"] * 0.5
+    shares["s_zero"] = 0.0
     shares = shares / shares.sum(axis=1).max()
-    with pytest.warns(ss.AKMWarning, match="collinear.*s6|collinear.*s1"):
+    with pytest.warns(ss.AKMWarning, match="collinear: 1 sector.*dropped.*s6"):
         r = ss.ssiv(df, y="y", x="x", instrument="z", shares=shares, incomplete="ignore")
-    assert np.isnan(r.se["akm"]) and np.isfinite(r.se["ehw"])
-    assert "AKM and AKM0 SEs not computed" in r.summary()
+    assert np.isfinite(r.se["akm"]) and not np.isnan(r.se["akm0"])
+    assert "s_zero" in r.summary() and "s6" in r.summary()
+    z = df["z"] - df["z"].mean()
+    yv = df["y"] - df["y"].mean()
+    d = df["x"] - df["x"].mean()
+    beta = (z @ yv) / (z @ d)
+    e = yv - beta * d
+    Wk = shares[["s0", "s1", "s2", "s3", "s4", "s5"]].to_numpy()
+    xhat = np.linalg.lstsq(Wk, z.to_numpy(), rcond=None)[0]
+    R = Wk.T @ e.to_numpy()
+    assert r.coef == pytest.approx(beta, rel=1e-10)
+    assert r.se["akm"] == pytest.approx(np.sqrt(np.sum((xhat * R) ** 2)) / abs(z @ d), rel=1e-8)
 
 
 @pytest.mark.filterwarnings("ignore::levelup.models.shiftshare.AKMWarning")

@@ -273,18 +273,20 @@ def _sheet_rows(wb: Workbook, colours: _Colours, sheet: str, kind: str, year: in
         }
         coloured = [2, 3, 5, *range(7, 7 + len(PERCENTILES))]
     body = _body(raw, sheet, wb.path)
+    where = f"{wb.path.name}, sheet {sheet!r}"
     geo = _geo(body.iloc[:, 1].astype(str).str.strip(), body.iloc[:, 0])
     cols = sorted(set(columns) | set(coloured))
     bands = colours.bands(wb.resolve_sheet(sheet), raw, list(body.index), cols)
     if kind == "lwf":
         jobs = pd.Series(np.nan, index=body.index)
     else:
-        jobs, _ = to_number(body.iloc[:, 2].replace("", np.nan))
+        jobs, _ = to_number(body.iloc[:, 2].replace("", np.nan), where=where, locate=lambda i: cell_name(body.index[i], 2))
     sex, pattern = SHEETS[sheet]
     parts = []
     for c, (measure, unit) in columns.items():
         cells = body.iloc[:, c]
-        value, flag = to_number(cells.replace("", np.nan))
+        value, flag = to_number(cells.replace("", np.nan), where=where,
+                                locate=lambda i, c=c: cell_name(body.index[i], c))
         blank = cells.astype(str).str.strip().eq("").to_numpy()
         flag = flag.to_numpy().astype(object)
         flag[blank] = "blank"

@@ -117,7 +117,7 @@ def _table(wb: Workbook, sheet: str, header_row: int, expected: dict[int, str]) 
 
 
 def _num(values: pd.Series, what: str, path: Path, sheet: str) -> np.ndarray:
-    out, flags = to_number(values)
+    out, flags = to_number(values, where=f"{path.name}, sheet {sheet!r}")
     if out.isna().any():
         bad = flags[out.isna()].unique()[:5]
         raise LayoutError(f"{path.name}, sheet {sheet!r}: {what} has non-numeric cells {list(bad)}")

@@ -99,7 +99,7 @@ def read_table(path: Path, level: str, measure: str, unit: str, price_basis: str
     wide = pd.read_csv(path, thousands=",", dtype={h: str for h in HEADERS}, keep_default_na=False)
     head = pd.DataFrame([list(wide.columns)], dtype=object)
     expect_header(head, 0, dict(enumerate(HEADERS)), sheet=f"CSV {path.name}", path=path)
-    years = year_columns(head.iloc[0], start_col=4)
+    years = year_columns(head.iloc[0], start_col=4, path=path)
     if not years:
         raise LayoutError(f"{path.name}: expected year columns ('1998' ...) on line 1, found none")
     wide = wide[wide[HEADERS[0]].str.strip().ne("")]

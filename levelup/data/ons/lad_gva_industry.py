@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data.lad_codes import canonical_map
 from levelup.data.ons._excel import Workbook, read_wide_table
 
 PARSER_VERSION = 1
@@ -50,8 +51,6 @@ def parse(paths: list[Path], source) -> pd.DataFrame:
         wb = Workbook(path)
         parts.extend(read_sheet(wb, sheet, m, u, p) for sheet, (m, u, p) in SHEETS.items())
     out = pd.concat(parts, ignore_index=True)
-    from levelup.geo.lad import canonical_map
-
     mapping = canonical_map(out["geo_code"].unique())
     out["lad23"] = out["geo_code"].map(mapping)
     out["vintage"] = VINTAGE

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from levelup.data.lad_codes import canonical_map
 from levelup.data.ons._excel import Workbook, expect_header, melt_years, year_columns
 from levelup.errors import LayoutError
 
@@ -31,20 +32,18 @@ def parse(paths: list[Path], source) -> pd.DataFrame:
     wb = Workbook(paths[0])
     raw = wb.sheet(SHEET)
     expect_header(raw, 0, {0: "Region Code", 1: "Region name"}, sheet=SHEET, path=wb.path)
-    years = year_columns(raw.iloc[0], start_col=2)
+    years = year_columns(raw.iloc[0], start_col=2, sheet=SHEET, path=wb.path)
     if not years:
         raise LayoutError(
             f"{wb.path.name}, sheet {SHEET!r}: expected year columns such as 1998 in row 1, found none"
         )
     body = raw.iloc[1:]
     body = body[body.iloc[:, 0].astype(str).str.strip().str.fullmatch(r"[A-Z]\d{8}")]
-    out = melt_years(body, {"geo_code": 0, "geo_name": 1}, years)
+    out = melt_years(body, {"geo_code": 0, "geo_name": 1}, years, where=f"{wb.path.name}, sheet {SHEET!r}")
     out["level"] = "lad"
     out["measure"] = "population"
     out["unit"] = "persons"
     out["price_basis"] = "mid-year estimate"
-    from levelup.geo.lad import canonical_map
-
     out["lad23"] = out["geo_code"].map(canonical_map(out["geo_code"].unique()))
     out["vintage"] = VINTAGE
     return out

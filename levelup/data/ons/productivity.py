@@ -51,7 +51,7 @@ def read_sheet(wb: Workbook, sheet: str) -> pd.DataFrame:
     measure, unit, basis, label = SHEETS[sheet]
     raw = wb.sheet(sheet)
     expect_header(raw, HEADER_ROW, {0: "ITL level", 1: "ITL code", 2: "Region name"}, sheet=sheet, path=wb.path)
-    years = year_columns(raw.iloc[YEAR_ROW], start_col=3)
+    years = year_columns(raw.iloc[YEAR_ROW], start_col=3, sheet=sheet, path=wb.path)
     if not years:
         raise_layout(wb.path, sheet, YEAR_ROW, "year columns (2004, 2005, ...)")
     expect_header(raw, HEADER_ROW, dict.fromkeys(years, label), sheet=sheet, path=wb.path)
@@ -59,7 +59,7 @@ def read_sheet(wb: Workbook, sheet: str) -> pd.DataFrame:
     code = body.iloc[:, 1].astype(str).str.strip()
     end = code.eq("").to_numpy().argmax() if code.eq("").any() else len(code)
     body = body.iloc[:end]  # the data end at the first empty ITL code; notes follow
-    long = melt_years(body, {"itl": 0, "geo_code": 1, "geo_name": 2}, years)
+    long = melt_years(body, {"itl": 0, "geo_code": 1, "geo_name": 2}, years, where=f"{wb.path.name}, sheet {sheet!r}")
     long["level"] = ["uk" if c == "UKX" else level_of(i, c) for i, c in zip(long["itl"], long["geo_code"])]
     long = long.drop(columns="itl")
     long["measure"] = measure
