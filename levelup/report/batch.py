@@ -43,10 +43,11 @@ from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExe
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from levelup.errors import ParameterError, RenderError
+from levelup._io import storage_error
+from levelup.errors import LevelupError, ParameterError, RenderError
 from levelup.report import params as P
 from levelup.report.job import Job, Outcome
-from levelup.report.render import FORMATS, _sha, branding, dumps, output_paths, write_atomic, write_error
+from levelup.report.render import FORMATS, OUT_HINT, _sha, branding, dumps, output_paths, write_atomic
 
 MANIFEST = ".manifest.json"
 LOCK = ".levelup.lock"
@@ -122,9 +123,9 @@ def _save(out: Path, manifest: dict, res: BatchResult, *, index: bool = False) -
         write_manifest(out, manifest)
         if index:
             write_index(out, manifest)
-    except (OSError, RenderError) as exc:
-        msg = str(exc if isinstance(exc, RenderError) else write_error(out / MANIFEST, exc))
-        msg += " (the reports written stay, but the next run renders them again)"
+    except (OSError, LevelupError) as exc:
+        msg = str(exc if isinstance(exc, LevelupError) else storage_error(out / MANIFEST, exc, hint=OUT_HINT))
+        msg += " (the reports written stay; the next run renders them again)"
         if msg not in res.errors:
             res.errors.append(msg)
 
@@ -144,7 +145,7 @@ def output_lock(out: Path) -> Iterator[Path]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise write_error(path, exc) from None
+            raise storage_error(path, exc, hint=OUT_HINT) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -420,7 +421,7 @@ def _check_writable(out: Path) -> None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        raise RenderError(str(write_error(out, exc)).replace("cannot write", "cannot write reports to", 1)) from None
+        raise storage_error(out, exc, doing="write reports to", hint=OUT_HINT) from None
 
 
 def _reason(job: Job, entry: dict | None, out: Path, force: bool) -> str | None:

@@ -397,49 +397,20 @@ def _cell_error(job: Job, nb, exc) -> str:
     return f"{job.label}: {where} of {Path(job.template).name} failed with {ename}: {evalue}\n--- failing cell ---\n{source}"
 
 
+#: what a report's file system fault adds to "what to do"
+OUT_HINT = "or write the reports to another folder (--out)"
+
+
 def write_atomic(files: dict[Path, bytes]) -> list[Path]:
     """Write every file as ``.<name>.part`` first, then rename all into place (or none).
 
     A file system fault (full disk, no permission, a file where a folder should be) raises
-    :class:`~levelup.errors.RenderError` naming the path and what to do, and leaves no ``.part``.
+    :class:`~levelup.errors.StorageError` naming the path and what to do, and leaves no ``.part``
+    (the package's one atomic write, :mod:`levelup._io`).
     """
-    tmps: list[tuple[Path, Path]] = []
-    dest = None
-    try:
-        for dest, data in files.items():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-            tmps.append((Path(tmp), dest))  # cleaned up even if the write fails
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-        for tmp, dest in tmps:
-            os.replace(tmp, dest)
-    except BaseException as exc:
-        for tmp, _ in tmps:
-            tmp.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise write_error(dest, exc) from exc
-        raise
-    return [d for _, d in tmps]
+    from levelup._io import write_atomic_many
 
-
-def write_error(path: str | os.PathLike | None, exc: OSError) -> RenderError:
-    """A file system fault as one message naming the path and what to do."""
-    import errno
-
-    hint = {
-        errno.ENOSPC: "the disk is full: free some space, or choose an output folder on another disk (--out)",
-        errno.EDQUOT: "the disk quota is used up: free some space, or choose another output folder (--out)",
-        errno.EACCES: "permission denied: choose a folder you can write to (--out), or fix its permissions",
-        errno.EPERM: "permission denied: choose a folder you can write to (--out), or fix its permissions",
-        errno.EROFS: "the file system is read-only: choose another output folder (--out)",
-        errno.ENOTDIR: "a file is in the way of a folder on that path: move it, or choose another folder (--out)",
-        errno.EEXIST: "a file is in the way of a folder on that path: move it, or choose another folder (--out)",
-        errno.EISDIR: "a folder is in the way of that file: move it, or choose another folder (--out)",
-    }.get(exc.errno, f"{exc.strerror or exc}: check the folder, or choose another one (--out)")
-    where = str(path) if path is not None else (exc.filename or "the output folder")
-    return RenderError(f"cannot write {where}: {hint}")
+    return write_atomic_many(files, hint=OUT_HINT)
 
 
 # --------------------------------------------------------------------------------------------

@@ -60,7 +60,8 @@ def test_out_pointing_at_a_file_says_so(ons_dir, tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"cannot write reports to {f}: it is a file, not a folder" in err and "--out" in err
     assert main(["report", "TLC", "--out", str(f / "sub"), "--dry-run"]) == 1
-    assert "a file is in the way" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert f"{f} is a file, not a folder" in err and "another folder (--out)" in err
 
 
 def test_plan_makes_typed_jobs_with_the_resolved_region(ons_dir, tmp_path):
@@ -267,7 +268,7 @@ def test_full_disk_on_the_manifest_still_prints_the_summary(rendered, tmp_path, 
     printed = capsys.readouterr()
     assert code == 1, printed
     assert "0 rendered, 1 skipped (unchanged), 0 failed" in printed.out
-    assert f"cannot write {out / '.manifest.json'}: the disk is full" in printed.out
+    assert f"cannot write {out / '.manifest.json'}: the disk is full; free some space" in printed.out
     assert not list(out.rglob("*.part")), list(out.rglob("*.part"))
 
 
@@ -285,7 +286,7 @@ def test_full_disk_while_writing_a_report(rendered, tmp_path, monkeypatch):
         res = render_many(["TLC"], out_dir=out, force=True, executor=ex, progress=False)
     why = res.failed["North East (TLC)"]
     assert res.exit_code == 1 and "cannot write " + str(out / "itl1" / "tlc-north-east.") in why, why
-    assert "the disk is full: free some space, or choose an output folder on another disk (--out)" in why
+    assert "the disk is full; free some space and run again; or write the reports to another folder (--out)" in why
     assert not list(out.rglob("*.part")), list(out.rglob("*.part"))
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == before  # the old report is intact
     manifest = json.loads((out / ".manifest.json").read_text())
