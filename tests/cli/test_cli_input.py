@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,5 @@ def test_help_text_and_code_agree_on_exit_codes(capsys):
         assert f"{code} {meaning}" in " ".join(top.split())
         assert re.search(rf"\b{code}\b", report), code
     assert "3 data missing or corrupt" in report
+    docs = " ".join((Path(__file__).resolve().parents[2] / "docs" / "reports.md").read_text().split())
+    assert "Exit codes: " + ", ".join(f"{k} {v}" for k, v in EXIT_CODES.items()) in docs
