@@ -64,6 +64,22 @@ def test_out_pointing_at_a_file_says_so(ons_dir, tmp_path, capsys):
     assert f"{f} is a file, not a folder" in err and "another folder (--out)" in err
 
 
+def test_an_unwritable_output_folder_says_what_to_do(ons_dir, tmp_path, monkeypatch, capsys):
+    """No permission said only "Permission denied" (simulated: the tests may run as root)."""
+    import tempfile
+
+    from levelup.cli import main
+
+    def denied(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    assert main(["report", "TLC", "--out", str(tmp_path / "locked"), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert f"no permission to write reports to {tmp_path / 'locked'}" in err
+    assert "fix the permissions of that folder, or choose another folder" in err and "(--out)" in err
+
+
 def test_plan_makes_typed_jobs_with_the_resolved_region(ons_dir, tmp_path):
     """The job was a 24-key dict read by string key in four modules."""
     from levelup.geo import Region
