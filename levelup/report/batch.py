@@ -145,7 +145,7 @@ def output_lock(out: Path) -> Iterator[Path]:
         try:
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise storage_error(path, exc, hint=OUT_HINT) from None
+            raise RenderError(str(storage_error(path, exc, hint=OUT_HINT))) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -421,7 +421,8 @@ def _check_writable(out: Path) -> None:
         os.close(fd)
         os.unlink(tmp)
     except OSError as exc:
-        raise storage_error(out, exc, doing="write reports to", hint=OUT_HINT) from None
+        # a RenderError (as documented for render() and render_many()) with the storage message
+        raise RenderError(str(storage_error(out, exc, doing="write reports to", hint=OUT_HINT))) from None
 
 
 def _reason(job: Job, entry: dict | None, out: Path, force: bool) -> str | None:
