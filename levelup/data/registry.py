@@ -42,6 +42,14 @@ class Source:
     mirror_only: bool
     files: tuple[SourceFile, ...]
     note: str = ""
+    #: levels at which the source is never the default: it is not on levelup's geography there (ITL 2025
+    #: codes), covers only some units, or its rows are levelup's own totals (lad_gdp's UK sum)
+    secondary_levels: tuple[str, ...] = ()
+
+    @property
+    def vintage(self) -> str:
+        """The release as ``YYYY-MM`` (what ``indicator(..., vintage=)`` takes)."""
+        return self.release[:7]
 
     def attribution(self) -> str:
         """The attribution line a report or table must carry."""
@@ -69,6 +77,7 @@ def _registry() -> dict[str, Source]:
             mirror_only=bool(s.get("mirror_only", False)),
             files=files,
             note=s.get("note", ""),
+            secondary_levels=tuple(s.get("secondary_levels", ())),
         )
     return out
 
@@ -101,6 +110,7 @@ def sources() -> pd.DataFrame:
                     "title": s.title,
                     "publisher": s.publisher,
                     "release": s.release,
+                    "vintage": s.vintage,
                     "page_url": s.page_url,
                     "file_url": f.file_url,
                     "filename": f.filename,

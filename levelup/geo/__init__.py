@@ -23,12 +23,15 @@ from levelup.geo.lad import (
     straddling,
     successor,
 )
+from levelup.geo.levels import LEVELS, Level, data_level, lad_based
 from levelup.geo.peers import Peers, peers
 from levelup.geo.places import groups, places
-from levelup.geo.resolve import PRECEDENCE, Region, norm, regions, resolve, slug
+from levelup.geo.resolve import PRECEDENCE, Region, norm, parent_region, regions, resolve, slug
 
 __all__ = [
+    "LEVELS",
     "PRECEDENCE",
+    "Level",
     "Peers",
     "Region",
     "aggregate",
@@ -37,12 +40,15 @@ __all__ = [
     "canonical",
     "children",
     "code_changes",
+    "data_level",
     "combined_authorities",
     "groups",
     "itl3_under",
+    "lad_based",
     "lad_itl3",
     "lads_in_itl3",
     "norm",
+    "parent_region",
     "nuts_to_itl",
     "peers",
     "places",

@@ -229,29 +229,23 @@ def aggregate_level(
     For ``kind="place"`` the places are those of the built-in and configured files.
     """
     if kind == "cauth" and places_files is None:  # official areas: the same table for every report
-        from levelup.data.cache import data_stamp
+        from levelup._store import STORE
 
-        key = (measure, vintage, None if years is None else tuple(years), data_stamp())
-        if key not in _CAUTH_TABLES:
-            _CAUTH_TABLES[key] = _aggregate_level(measure, kind, vintage=vintage, years=years, places_files=None)
-        out = _CAUTH_TABLES[key].copy()
-        out.attrs = dict(_CAUTH_TABLES[key].attrs)
+        key = ("aggregate_level", measure, vintage, None if years is None else tuple(years))
+        table = STORE.get(key, lambda: _aggregate_level(measure, kind, vintage=vintage, years=years, places_files=None))
+        out = table.copy()
+        out.attrs = dict(table.attrs)
         return out
     return _aggregate_level(measure, kind, vintage=vintage, years=years, places_files=places_files)
 
 
-#: (measure, vintage, years, data stamp) -> the combined authorities' wide table; a rewritten
-#: processed table changes the stamp, so nothing stale is served.
-_CAUTH_TABLES: dict[tuple, pd.DataFrame] = {}
-
-
 def _aggregate_level(measure: str, kind: str, *, vintage=None, years=None, places_files=None) -> pd.DataFrame:
-    from levelup.geo.resolve import regions, resolve
+    from levelup.geo.resolve import by_code, regions
 
     t = regions(kind, vintage=vintage, places_files=places_files)
     rows = {}
     for code in t["code"]:
-        reg = resolve(code, kind, vintage=vintage, places_files=places_files)
+        reg = by_code(code, kind, vintage=vintage, places_files=places_files)
         rows[code] = aggregate(measure, reg, years=years)
     wide = pd.DataFrame(rows).T
     wide.index.name = "geo_code"

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.errors import ModelInputError, UnknownRegionError, close_matches
-from levelup.models._results import Result, new_axes
+from levelup.results import Result, new_axes
 
 
 @dataclass(frozen=True)

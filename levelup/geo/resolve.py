@@ -68,6 +68,18 @@ class Region:
     def __str__(self) -> str:
         return f"{self.name} ({self.code}, {self.level})"
 
+    def to_dict(self) -> dict:
+        """The region as plain JSON-able values (no ``alternatives``): what a report's parameters carry."""
+        d = dataclasses.asdict(dataclasses.replace(self, alternatives=()))
+        d.pop("alternatives")
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> Region:
+        """The region of :meth:`to_dict` (no lookup: it was resolved once, where it was given)."""
+        d = {k: tuple(v) if isinstance(v, list) else v for k, v in record.items() if k != "alternatives"}
+        return cls(**d)
+
 
 def norm(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key: ``"St. Helens & X"`` -> ``"st helens and x"``."""
@@ -362,6 +374,32 @@ def resolve(
         f"; did you mean {shown}?" if hints else "; see levelup.geo.regions(level)"
     )
     raise UnknownRegionError(msg, suggestions=hints)
+
+
+def by_code(code: str, level: str, *, vintage: int | str | None = None, places_files=None) -> Region:
+    """The region of a code already known to be of ``level`` (no name matching, no notes): what
+    :func:`resolve` gives for that code and level, for code lists that came from :func:`regions`."""
+    vy = None
+    if vintage is not None:
+        from levelup.geo.lad import _vintage_year
+
+        vy = _vintage_year(vintage)
+    idx = _index(vy, _files_key(places_files))
+    key = str(code).upper()
+    for table in (idx.codes, idx.old_codes):
+        reg = table.get(key)
+        if reg is not None and reg.level == level:
+            return reg
+    return resolve(code, level, vintage=vintage, places_files=places_files)
+
+
+def parent_region(region: Region, *, places_files=None) -> Region | None:
+    """The region ``region.parent`` names (by code, no name matching), or None at the top (the UK
+    is a benchmark, not a parent) or when the parent is not a known region."""
+    code = region.parent
+    if not code or str(code).upper() == "UK":
+        return None
+    return _index(None, _files_key(places_files)).codes.get(str(code).upper())
 
 
 def regions(level: str = "itl1", *, vintage: int | str | None = None, places_files=None) -> pd.DataFrame:

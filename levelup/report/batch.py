@@ -45,6 +45,7 @@ from pathlib import Path
 
 from levelup._io import storage_error
 from levelup.errors import LevelupError, ParameterError, RenderError
+from levelup.geo.resolve import Region
 from levelup.report import params as P
 from levelup.report.job import Job, Outcome
 from levelup.report.render import FORMATS, OUT_HINT, _sha, branding, dumps, output_paths, write_atomic
@@ -339,7 +340,6 @@ def plan_jobs(
     that cannot be fetched, an output folder that cannot be written.
     """
     from levelup import __version__, config
-    from levelup.geo import resolve
 
     if isinstance(formats, str):
         formats = formats.split(",")
@@ -361,16 +361,15 @@ def plan_jobs(
     manifest = read_manifest(out)
     work, skip, seen = [], [], set()
     for item in _expand(regions, level, all_):
-        given = dict(params or {}) | (dict(item) if isinstance(item, dict) else {"region": item})
+        given = P.merge_region(params, item)
         if level and "level" not in given and "level" in P.template_parameters(tpl) and not all_:
             given["level"] = level
         if all_ and level and level != "place":
             given["level"] = level
         valid = P.validate_params(given, tpl)
-        region = resolve(valid["region"], valid.get("level")) if "region" in valid else None
-        ref = (P.RegionRef(region.code, region.name, region.level, region.parent, tuple(region.members),
-                           region.member_level) if region is not None else P.RegionRef("report", "Report", "other"))
-        rid = f"{ref.level}/{ref.slug}"
+        ref = P.region_of(valid) if "region" in valid else Region("report", "Report", "other")
+        stem = P.report_stem(ref, valid, tpl)
+        rid = f"{ref.level}/{stem}"
         if rid in seen:
             continue
         seen.add(rid)
@@ -387,12 +386,12 @@ def plan_jobs(
             "levelup": __version__,
         }
         key = _sha(dumps(components).encode())
-        paths = output_paths(out, ref.level, ref.slug, formats)
+        paths = output_paths(out, ref.level, stem, formats)
         job = Job(
-            id=rid, region=region, code=ref.code, name=ref.name, level=ref.level, slug=ref.slug, template=str(tpl),
-            params=valid, formats=formats, out_dir=str(out), paths={k: str(v) for k, v in paths.items()}, key=key,
-            components=components, sources=tuple(sources), declared=digests, branding=brand,
-            title=meta_title or "Regional economic profile", timeout=timeout,
+            id=rid, region=ref if "region" in valid else None, code=ref.code, name=ref.name, level=ref.level,
+            slug=stem, template=str(tpl), params=valid, formats=formats, out_dir=str(out),
+            paths={k: str(v) for k, v in paths.items()}, key=key, components=components, sources=tuple(sources),
+            declared=digests, branding=brand, title=meta_title or "Regional economic profile", timeout=timeout,
         )
         job = dataclasses.replace(job, reason=_reason(job, manifest.get("reports", {}).get(rid), out, force))
         (work if job.reason else skip).append(job)

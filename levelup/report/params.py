@@ -50,27 +50,11 @@ class Parameter:
         return " | ".join("None" if t is type(None) else t.__name__ for t in self.types)
 
 
-@dataclass(frozen=True)
-class RegionRef:
-    """What the report needs to know about a region (a subset of ``levelup.geo.Region``)."""
-
-    code: str
-    name: str
-    level: str
-    parent: str | None = None
-    members: tuple[str, ...] = ()
-    member_level: str = "itl3"
-
-    @property
-    def slug(self) -> str:
-        return slugify(f"{self.code}-{self.name}")
-
-
 def slugify(text: str) -> str:
-    """Lower-case file-name slug: ``"TLC-North East"`` -> ``"tlc-north-east"``."""
-    import re
+    """Lower-case file-name slug, the one of :func:`levelup.geo.slug` (``"Ynys Môn"`` -> ``"ynys-mon"``)."""
+    from levelup.geo import slug
 
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug(text)
 
 
 def template_path(template: str | Path | None = None) -> Path:
@@ -147,9 +131,14 @@ def parse_parameters(source: str) -> dict[str, Parameter]:
 
 @lru_cache(maxsize=16)
 def _template_parameters(path: str, digest: str) -> dict[str, Parameter]:
-    from papermill.iorw import load_notebook_node
+    """Keyed by the template's sha256, so an edited template is read again."""
+    import nbformat
 
-    return parse_parameters(parameters_cell(load_notebook_node(path)))
+    try:
+        nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - not JSON, or not a notebook: say which file
+        raise ParameterError(f"template {path!r} is not a readable notebook: {exc}") from None
+    return parse_parameters(parameters_cell(nb))
 
 
 def template_parameters(template: str | Path | None = None) -> dict[str, Parameter]:
@@ -197,21 +186,70 @@ def _check_type(p: Parameter, value: Any) -> None:
         )
 
 
-def _resolve(query: str, level: str | None = None) -> RegionRef:
-    """A region from a code or name through ``levelup.geo.resolve`` (ITL units, local and
-    combined authorities, custom places; UnknownRegionError with suggestions otherwise)."""
+#: Parameters that never name a variant: the region itself (it is the file name), the resolved
+#: regions levelup fills in, and the page's branding.
+_NOT_IN_NAME = ("region", "level", "resolved", "branding")
+#: Short names of the usual parameters in a variant's file name (``--start-2004``).
+_NAME_KEYS = {"start_year": "start", "end_year": "end", "benchmark": "benchmark", "comparators": "with",
+              "mix_vintages": "mixed-vintages"}
+
+
+def resolve_region(query: str, level: str | None = None):
+    """A region from a code or name: :func:`levelup.geo.resolve` (ITL units, local and combined
+    authorities, custom places; ``UnknownRegionError`` with suggestions otherwise)."""
     from levelup.geo import resolve
 
-    r = resolve(query, level=level)
-    parent = r.parent if r.parent is None or isinstance(r.parent, str) else getattr(r.parent, "code", str(r.parent))
-    return RegionRef(r.code, r.name, r.level, parent, tuple(r.members or ()), r.member_level)
-
-
-def resolve_region(query: str, level: str | None = None) -> RegionRef:
-    """Public wrapper used by the renderer and the template (see :func:`_resolve`)."""
     if not isinstance(query, str) or not query.strip():
         raise ParameterError(f"region must be a region code or name, got {query!r}")
-    return _resolve(query, level)
+    return resolve(query, level=level)
+
+
+def merge_region(params: dict[str, Any] | None, region: Any) -> dict[str, Any]:
+    """``params`` with the region given beside them (a positional region of ``levelup report``);
+    a different ``region`` in ``params`` is refused rather than silently replaced."""
+    given = dict(params or {})
+    if isinstance(region, dict):
+        return given | region
+    other = given.get("region")
+    if other is not None and str(other).strip() and str(other).strip().lower() != str(region).strip().lower():
+        same = False
+        try:
+            same = resolve_region(str(other), given.get("level")).code == resolve_region(str(region), given.get("level")).code
+        except LookupError:
+            pass
+        if not same:
+            raise ParameterError(
+                f"two regions given: {region!r} and -p region={other!r}; give the region once (drop -p region=...)"
+            )
+    return given | {"region": region}
+
+
+def _check_combination(out: dict[str, Any], region, bench) -> None:
+    """Refuse what cannot give a meaningful report: a benchmark equal to the place, local-authority
+    figures against an ITL region's (two releases: mixed vintages) unless ``mix_vintages`` is set,
+    years outside the data."""
+    from levelup import analysis
+    from levelup.geo.levels import lad_based
+
+    if bench is not None and bench.code == region.code:
+        raise ParameterError(
+            f"the benchmark is the place itself ({region.name}, {region.code}): every index would be 100; "
+            "choose another benchmark or leave benchmark=UK"
+        )
+    if bench is not None and lad_based(region) != lad_based(bench) and not out.get("mix_vintages"):
+        local, itl = (region, bench) if lad_based(region) else (bench, region)
+        raise ParameterError(
+            f"{local.name} ({local.code}) is measured in the local-authority GDP release and {itl.name} ({itl.code}) "
+            "in the ITL release, which are different vintages; compare with a local or combined authority or the UK, "
+            "or pass -p mix_vintages=true to compare them anyway (the report then says so)"
+        )
+    years = analysis.data_years(region)
+    s, e = out.get("start_year"), out.get("end_year")
+    for name, y in (("start_year", s), ("end_year", e)):
+        if y is not None and years and not years[0] <= y <= years[-1]:
+            raise ParameterError(
+                f"{name}={y} is outside the data for {region.name}: GDP per head covers {years[0]}-{years[-1]}"
+            )
 
 
 def validate_params(
@@ -220,9 +258,12 @@ def validate_params(
     """Check ``params`` against the template's parameters cell and return them completed.
 
     Raises :class:`~levelup.errors.ParameterError` for an unknown or mistyped name (with
-    suggestions), a value of the wrong type or an inconsistent year range, and
-    :class:`~levelup.errors.UnknownRegionError` for a region that does not resolve. Nothing
-    is executed. ``region`` comes back as the resolved code (with its ``level``).
+    suggestions), a value of the wrong type, an inconsistent year range or years outside the
+    data, a benchmark equal to the place, or local-authority figures compared with an ITL
+    region's without ``mix_vintages``; :class:`~levelup.errors.UnknownRegionError` for a region
+    that does not resolve. Nothing is executed. ``region`` comes back as the resolved code (with
+    its ``level``), and ``resolved`` (when the template declares it) holds the resolved regions,
+    so the report never resolves them again.
 
     >>> validate_params({"regoin": "North East"})   # doctest: +SKIP
     ParameterError: unknown parameter 'regoin'; did you mean 'region'? ...
@@ -234,25 +275,92 @@ def validate_params(
             sugg = close_matches(name, declared, n=3)
             hint = f"; did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else ""
             raise ParameterError(f"unknown parameter {name!r}{hint} (the template takes: {', '.join(declared)})")
+    if given.get("resolved"):
+        raise ParameterError("'resolved' is filled in by levelup from the region parameters; do not set it")
     for name, value in given.items():
         _check_type(declared[name], value)
     out = {name: p.default for name, p in declared.items()} | given
-    if "region" in declared:
-        ref = resolve_region(out["region"], out.get("level"))
-        out["region"] = ref.code
-        if "level" in declared:
-            out["level"] = ref.level
-    bench = out.get("benchmark")
-    if "benchmark" in declared and isinstance(bench, str) and bench.strip().upper() != "UK":
-        out["benchmark"] = resolve_region(bench).code
-    if "comparators" in declared and out.get("comparators"):
-        out["comparators"] = [resolve_region(str(c)).code for c in out["comparators"]]
     s, e = out.get("start_year"), out.get("end_year")
     if s is not None and e is not None and s >= e:
         raise ParameterError(f"start_year ({s}) must be before end_year ({e})")
+    if "region" not in declared:
+        return out
+    resolved = resolve_regions(
+        out["region"], out.get("level"), benchmark=out.get("benchmark", "UK") if "benchmark" in declared else "UK",
+        comparators=out.get("comparators") if "comparators" in declared else None,
+        start_year=s, end_year=e, mix_vintages=bool(out.get("mix_vintages")),
+    )
+    out["region"] = resolved["region"]["code"]
+    if "level" in declared:
+        out["level"] = resolved["region"]["level"]
+    if resolved["benchmark"]:
+        out["benchmark"] = resolved["benchmark"]["code"]
+    if resolved["comparators"]:
+        out["comparators"] = [c["code"] for c in resolved["comparators"]]
+    if "resolved" in declared:
+        out["resolved"] = resolved
     return out
 
 
-def region_of(params: dict[str, Any]) -> RegionRef:
-    """The resolved region of validated parameters."""
+def resolve_regions(
+    region: str,
+    level: str | None = None,
+    *,
+    benchmark: Any = "UK",
+    comparators: list | None = None,
+    start_year: int | None = None,
+    end_year: int | None = None,
+    mix_vintages: bool = False,
+) -> dict[str, Any]:
+    """The regions of a report, resolved once and checked together (see :func:`validate_params`):
+    ``{"region", "parent", "benchmark" (None for the UK), "comparators"}`` as plain records
+    (:meth:`levelup.geo.Region.to_dict`), ready for the notebook's ``resolved`` parameter."""
+    from levelup.geo import parent_region
+
+    reg = resolve_region(region, level)
+    bench = None
+    if isinstance(benchmark, str) and benchmark.strip().upper() != "UK":
+        bench = resolve_region(benchmark)
+    comps = [resolve_region(str(c)) for c in comparators or []]
+    _check_combination({"start_year": start_year, "end_year": end_year, "mix_vintages": mix_vintages}, reg, bench)
+    return {"region": reg.to_dict(), "parent": _record(parent_region(reg)), "benchmark": _record(bench),
+            "comparators": [c.to_dict() for c in comps]}
+
+
+def _record(region) -> dict | None:
+    return None if region is None else region.to_dict()
+
+
+def region_of(params: dict[str, Any]):
+    """The resolved region (``levelup.geo.Region``) of validated parameters (resolved again
+    only when the template has no ``resolved`` parameter)."""
+    from levelup.geo import Region
+
+    rec = (params.get("resolved") or {}).get("region")
+    if rec:
+        return Region.from_dict(rec)
     return resolve_region(params["region"], params.get("level"))
+
+
+def report_stem(region, params: dict[str, Any], template: str | Path | None = None) -> str:
+    """The file stem of a report: the region's slug (``tlc-north-east``), then every parameter that
+    differs from the template's default (``tlc-north-east--start-2004``), so a variant never
+    overwrites the default report. Region, level and branding are not part of it."""
+    from levelup.geo import slug
+
+    declared = template_parameters(template)
+    parts = [region.slug]
+    for name, p in declared.items():
+        if name in _NOT_IN_NAME or name not in params:
+            continue
+        value = params[name]
+        if value == p.default or (name == "benchmark" and str(value).strip().upper() == "UK"):
+            continue
+        key = _NAME_KEYS.get(name, slug(name))
+        if isinstance(value, bool):
+            parts.append(key if value else f"no-{key}")
+            continue
+        text = " ".join(map(str, value)) if isinstance(value, list | tuple) else (
+            json.dumps(value, sort_keys=True) if isinstance(value, dict) else str(value))
+        parts.append(f"{key}-{slug(text)}" if slug(text) else key)
+    return "--".join(parts)

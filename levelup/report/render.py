@@ -221,21 +221,9 @@ class Renderer:
 
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="levelup-worker-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
-        warm = (
-            "import levelup, levelup.data, levelup.report.sections\n"
-            "import matplotlib.figure, matplotlib.backends.backend_agg, IPython.display\n"
-            f"for _s in {list(warm_sources)!r}:\n"
-            "    try:\n        levelup.data.load(_s)\n    except Exception:\n        pass\n"
-            # one throw-away report's numbers and charts: fills the data memo, the figures every
-            # report shares (convergence, map) and matplotlib's font cache
-            "import levelup.report.model_sections as _M\n"
-            "try:\n"
-            "    _c = levelup.report.sections.context('TLC')\n"
-            "    levelup.report.sections.relative_chart(_c, 'gdp_per_head')\n"
-            "    for _f in (_M.gap, _M.industry, _M.convergence, _M.inside, _M.pay, _M.deprivation):\n"
-            "        _f(_c)\n"
-            "except Exception:\n    pass\n"
-        )
+        # the template's own cells run once for its default region: the tables, the charts every
+        # report shares and matplotlib's font cache are ready before the first report
+        warm = f"import levelup.report.sections\nlevelup.report.sections.warm({list(warm_sources)!r})\n"
         self.kernel = WarmKernel(self.workdir / "kernel", warm=warm)
         self.engine = PdfEngine()
         self.exporter = None

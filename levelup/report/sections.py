@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import json
-import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,18 +24,14 @@ import pandas as pd
 
 import levelup
 from levelup import analysis
-from levelup.analysis import HEADLINE, MEASURES, _memo  # noqa: F401 - re-exported for the template and model_sections
-from levelup.errors import LevelupError
-from levelup.report.params import RegionRef, resolve_region
+from levelup.analysis import HEADLINE, MEASURES, UK, Missing, stored  # noqa: F401 - re-exported for model_sections
+from levelup.geo import Region
+from levelup.geo.levels import LEVELS
 
-#: Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008), darkest-first for contrast on white.
-PALETTE = {
-    "region": "#0072B2",  # blue, 5.1:1 on white
-    "parent": "#D55E00",  # vermillion, 3.9:1
-    "benchmark": "#000000",
-    "others": ["#009E73", "#CC79A7", "#56B4E9", "#E69F00"],
-}
 EXPORT_MIME = "application/vnd.levelup.exports+json"
+#: What a report compared across releases says (asked for with ``mix_vintages=True``).
+MIXED_VINTAGES = ("mixed on request: the area's figures and the benchmark's come from different ONS releases "
+                  "(local-authority and ITL tables), so part of a gap may be revision rather than economics")
 
 
 # --------------------------------------------------------------------------------------------
@@ -47,12 +41,13 @@ EXPORT_MIME = "application/vnd.levelup.exports+json"
 class Context:
     """Everything a report shows, computed once at the top of the template."""
 
-    region: RegionRef
-    benchmark: RegionRef
-    parent: RegionRef | None
-    comparators: list[RegionRef]
+    region: Region
+    benchmark: Region
+    parent: Region | None
+    comparators: list[Region]
     start_year: int | None
     end_year: int | None
+    mix_vintages: bool = False
     headline: pd.DataFrame = field(default_factory=pd.DataFrame)
     relative: dict[str, pd.DataFrame] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
@@ -61,19 +56,9 @@ class Context:
     figures: list[str] = field(default_factory=list)
 
 
-UK = RegionRef("UK", "UK", "uk")
-
-
 def _record_source(ctx: Context, source_id: str) -> None:
-    if source_id in ctx.sources:
-        return
-    from levelup.data import get_source
-    from levelup.data.fetch import fetch_files, sha256_of
-
-    src = get_source(source_id)
-    # sha256_of remembers each file's digest while its size and mtime are unchanged
-    files = {f.filename: sha256_of(p) for f, p in zip(src.files, fetch_files(source_id, progress=False))}
-    ctx.sources[source_id] = {"title": src.title, "release": src.release, "publisher": src.publisher, "files": files}
+    if source_id not in ctx.sources:
+        ctx.sources[source_id] = analysis.source_release(source_id)
 
 
 def _absorb(ctx: Context, sources: Iterable[str], reasons: dict[str, str]) -> None:
@@ -84,7 +69,7 @@ def _absorb(ctx: Context, sources: Iterable[str], reasons: dict[str, str]) -> No
         ctx.unavailable.setdefault(measure, why)
 
 
-def series(ctx: Context, measure: str, ref: RegionRef) -> pd.Series | None:
+def series(ctx: Context, measure: str, ref: Region) -> pd.Series | None:
     """The measure for one region by year (None when unavailable, the reason kept in ``ctx.unavailable``).
 
     As :func:`levelup.analysis.headline` reads it: ITL regions and local authorities the published
@@ -133,18 +118,23 @@ def context(
     start_year: int | None = None,
     end_year: int | None = None,
     comparators: list | None = None,
+    *,
+    resolved: dict | None = None,
+    mix_vintages: bool = False,
 ) -> Context:
-    """Resolve the regions and compute every number the report shows."""
-    ref = resolve_region(region, level)
-    bench = UK if str(benchmark).strip().upper() == "UK" else resolve_region(benchmark)
-    parent = None
-    if ref.parent and ref.parent != "UK":
-        try:
-            parent = resolve_region(ref.parent)
-        except LevelupError:
-            parent = None
-    comps = [resolve_region(str(c)) for c in (comparators or [])]
-    ctx = Context(ref, bench, parent, comps, start_year, end_year)
+    """Compute every number the report shows for the regions ``resolved`` holds (the validated
+    parameters' regions: nothing is resolved again), or, in a notebook run by hand, for the
+    regions the parameters name (resolved and checked as ``levelup report`` does)."""
+    if not resolved:
+        from levelup.report.params import resolve_regions
+
+        resolved = resolve_regions(region, level, benchmark=benchmark, comparators=comparators,
+                                   start_year=start_year, end_year=end_year, mix_vintages=mix_vintages)
+    ref = Region.from_dict(resolved["region"])
+    bench = UK if not resolved.get("benchmark") else Region.from_dict(resolved["benchmark"])
+    parent = Region.from_dict(resolved["parent"]) if resolved.get("parent") else None
+    comps = [Region.from_dict(c) for c in resolved.get("comparators") or []]
+    ctx = Context(ref, bench, parent, comps, start_year, end_year, bool(mix_vintages))
     ctx.headline = headline(ctx)
     for m in ("gdp_per_head", "gva_per_hour"):
         rel = relative(ctx, m)
@@ -192,6 +182,23 @@ class Block:
         return "<levelup report block>"
 
 
+_TEMPLATES: Any = None
+
+
+def present(template: str, **values: Any) -> Block:
+    """A section's HTML from ``levelup/report/templates/<template>``: Jinja2 with autoescaping,
+    so every value (names of places, benchmarks, reasons) reaches the page as text, never markup."""
+    global _TEMPLATES
+    if _TEMPLATES is None:
+        import jinja2
+
+        _TEMPLATES = jinja2.Environment(
+            loader=jinja2.PackageLoader("levelup.report", "templates"), autoescape=True,
+            undefined=jinja2.StrictUndefined, keep_trailing_newline=False,
+        )
+    return Block(_TEMPLATES.get_template(template).render(**values).strip())
+
+
 def _e(x: Any) -> str:
     return html.escape(str(x))
 
@@ -218,146 +225,96 @@ def fmt_change(measure: str, v: float) -> str:
 def header(ctx: Context) -> Block:
     """Section 1: name, code, level, parent, benchmark and the data releases used (sha256)."""
     r = ctx.region
-    level = {"itl1": "ITL1 region", "itl2": "ITL2 region", "itl3": "ITL3 region", "place": "custom place",
-             "cauth": "combined authority", "lad": "local authority"}.get(r.level, r.level)
+    level = LEVELS[r.level].singular if r.level in LEVELS else r.level
     parent = f"{ctx.parent.name} ({ctx.parent.code})" if ctx.parent else "United Kingdom"
     rows = [("Code", r.code), ("Level", level), ("Parent region", parent), ("Benchmark", ctx.benchmark.name)]
+    if ctx.mix_vintages:
+        rows.append(("Vintages", MIXED_VINTAGES))
     if r.level in ("place", "cauth"):
-        rows.append((f"Made of ({'ITL3 units' if r.member_level == 'itl3' else 'local authorities'})", ", ".join(r.members)))
-    facts = "".join(f"<tr><th scope='row'>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    rel = "".join(
-        f"<li>{_e(s['publisher'])}, <cite>{_e(s['title'])}</cite>, released {_e(s['release'])}</li>"
-        for _, s in sorted(ctx.sources.items())
-    )
-    return Block(
-        f"<header class='report-header'><h1>{_e(r.name)}</h1>"
-        f"<p class='subtitle'>Regional economic profile: output, productivity and income against the "
-        f"{_e(ctx.benchmark.name)}</p>"
-        f"<table class='facts'><caption>About this report</caption><tbody>{facts}</tbody></table>"
-        f"<h2 class='small'>Data releases used</h2><ul class='releases'>{rel}</ul>"
-        "<p class='tablenote'>The files and their sha256 checksums are listed in the notes at the end.</p></header>"
-    )
+        rows.append((f"Made of ({LEVELS[r.member_level].plural})", ", ".join(r.members)))
+    releases = [s for _, s in sorted(ctx.sources.items())]
+    return present("header.j2", region=r, benchmark=ctx.benchmark, facts=rows, releases=releases)
 
 
 def headline_table(ctx: Context) -> Block:
     """Section 2: the headline table as a real HTML table (caption, header cells, units)."""
-    b = ctx.benchmark.name
-    h = ctx.headline
-    body = []
-    for row in h.itertuples():
+    rows = []
+    for row in ctx.headline.itertuples():
         if pd.isna(row.value):
             why = "not available for this area" if row.measure not in ctx.unavailable else "data not available"
-            body.append(f"<tr><th scope='row'>{_e(row.label)}</th><td colspan='4' class='na'>{why}</td></tr>")
+            rows.append({"label": row.label, "missing": why})
             continue
-        rank = f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked"
+        kind = MEASURES[row.measure][4]
         y0, y1 = int(row.first_year), int(row.year)  # NaN rows elsewhere make the columns float
-        period = f"{y0}-{y1}" if MEASURES[row.measure][4] == "growth" else f"{y1}"
-        index_note = "" if MEASURES[row.measure][4] == "level" else f" (growth since {y0})"
-        body.append(
-            f"<tr><th scope='row'>{_e(row.label)}<br><span class='unit'>{_e(row.unit)}</span></th>"
-            f"<td>{_e(fmt_value(row.measure, row.value))} <span class='year'>({period})</span></td>"
-            f"<td>{row.index:.1f}{_e(index_note)}</td><td>{_e(rank)}</td>"
-            f"<td>{_e(fmt_change(row.measure, row.change))} since {y0}</td></tr>"
-        )
-    peers = {"itl1": "ITL1 regions", "itl2": "ITL2 regions", "itl3": "ITL3 regions", "lad": "local authorities",
-             "cauth": "combined authorities"}.get(ctx.region.level, "places")
-    return Block(
-        f"<table class='headline'><caption>Headline indicators for {_e(ctx.region.name)}, {_e(b)} = 100</caption>"
-        f"<thead><tr><th scope='col'>Indicator</th><th scope='col'>Latest</th><th scope='col'>{_e(b)} = 100</th>"
-        f"<th scope='col'>Rank among {peers} (1 = highest)</th><th scope='col'>Change</th></tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
-        "<p class='tablenote'>Change is in index points for levels, and per cent for real growth and population. "
-        "Real GDP per head growth is the average annual rate; its index compares cumulative growth.</p>"
-    )
+        rows.append({
+            "label": row.label, "unit": row.unit, "missing": None,
+            "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
+            "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
+            "rank": f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked",
+            "change": fmt_change(row.measure, row.change), "first_year": y0,
+        })
+    peers = LEVELS[ctx.region.level].plural if LEVELS[ctx.region.level].ranked else "places"
+    return present("headline_table.j2", region=ctx.region, benchmark=ctx.benchmark, rows=rows, peers=peers)
 
 
 def headline_text(ctx: Context) -> Block:
     """One plain-English paragraph on GDP per head from the headline numbers."""
     h = ctx.headline.set_index("measure")
-    if "gdp_per_head" not in h.index or pd.isna(h.loc["gdp_per_head", "value"]):
-        return Block("<p>GDP per head is not available for this area.</p>")
-    g = h.loc["gdp_per_head"]
-    side = "below" if g["index"] < 100 else "above"
-    trend = "narrowed" if abs(g["index"] - 100) < abs(g["first_index"] - 100) else "widened"
-    return Block(
-        f"<p>In {int(g['year'])}, GDP per head in {_e(ctx.region.name)} was {_e(fmt_value('gdp_per_head', g['value']))}, "
-        f"{abs(g['index'] - 100):.1f}% {side} the {_e(ctx.benchmark.name)} average ({g['index']:.1f} against "
-        f"{ctx.benchmark.name} = 100). Since {int(g['first_year'])} the gap has {trend} "
-        f"(from {g['first_index']:.1f}).</p>"
-    )
-
-
-def _trend_word(a: float, b: float) -> str:
-    if abs(b - a) < 0.5:
-        return f"roughly flat at {b:.0f}"
-    return f"{'rising' if b > a else 'falling'} from {a:.0f} to {b:.0f}"
+    g = None
+    if "gdp_per_head" in h.index and pd.notna(h.loc["gdp_per_head", "value"]):
+        row = h.loc["gdp_per_head"]
+        g = {
+            "year": int(row["year"]), "value": fmt_value("gdp_per_head", row["value"]),
+            "distance": f"{abs(row['index'] - 100):.1f}", "side": "below" if row["index"] < 100 else "above",
+            "index": f"{row['index']:.1f}", "first_year": int(row["first_year"]),
+            "trend": "narrowed" if abs(row["index"] - 100) < abs(row["first_index"] - 100) else "widened",
+            "first_index": f"{row['first_index']:.1f}",
+        }
+    return present("headline_text.j2", region=ctx.region, benchmark=ctx.benchmark, g=g)
 
 
 def relative_chart(ctx: Context, measure: str) -> Block:
     """Section 3: a line chart of ``measure`` relative to the benchmark, with generated alt text."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from levelup.report.figures import relative_figure
 
     label = {"gdp_per_head": "GDP per head", "gva_per_hour": "GVA per hour worked"}[measure]
     frame = ctx.relative.get(measure)
     if frame is None:
         why = ctx.unavailable.get(measure, "not available for this area")
-        return Block(f"<p class='na'>{_e(label)} relative to the {_e(ctx.benchmark.name)} is not shown for "
-                     f"{_e(ctx.region.name)}: {_e(_reason(ctx, measure, why))}.</p>")
-    b = ctx.benchmark.name
-    title = f"{label} in {ctx.region.name} relative to the {b} ({b} = 100)"
-    fig = Figure(figsize=(7.2, 3.3), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.08, 0.13, 0.62, 0.74))
-    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
-    styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * (ctx.parent is not None)
-    styles += [(c, ":", 1.6) for c in PALETTE["others"]]
-    for (name, col), (colour, ls, lw) in zip(frame.items(), styles):
-        ax.plot(col.index, col.values, color=colour, ls=ls, lw=lw, label=textwrap.fill(name, 24))  # fits the margin
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_ylabel(f"{b} = 100")
-    ax.grid(axis="y", color="#dddddd", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
-    reg = frame[ctx.region.name].dropna()
-    alt = (f"Line chart: {label} in {ctx.region.name} relative to the {b}, {reg.index.min()}-{reg.index.max()}, "
-           f"{_trend_word(reg.iloc[0], reg.iloc[-1])}.")
-    others = [c for c in frame.columns if c != ctx.region.name]
-    if others:
-        alt += " Also shown: " + "; ".join(
-            f"{c}, {_trend_word(frame[c].dropna().iloc[0], frame[c].dropna().iloc[-1])}" for c in others
-        ) + "."
+        return na(f"{label} relative to the {ctx.benchmark.name} is not shown for {ctx.region.name}: "
+                  f"{_reason(ctx, measure, why)}.")
     release = ctx.sources.get(MEASURES[measure][2], {}).get("release", "")
-    return _figure(ctx, fig, title, alt, f"ONS ({release} release)")
+    chart = relative_figure(frame, label, ctx.region.name, ctx.benchmark.name, ctx.parent is not None)
+    return _image(ctx, *chart, f"ONS ({release} release)")
 
 
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
     """A matplotlib figure as an accessible HTML figure (PNG titled ``title``, alt text, caption)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
-    return _image(ctx, buf.getvalue(), title, alt, source)
+    from levelup.report.figures import png
+
+    return _image(ctx, png(fig, title), title, alt, source)
 
 
 def _image(ctx: Context, png: bytes, title: str, alt: str, source: str) -> Block:
     """PNG bytes as an accessible HTML figure (alt text recorded in ``ctx.figures``, caption with source)."""
     ctx.figures.append(alt)
-    data = base64.b64encode(png).decode()
-    return Block(
-        f"<figure class='chart'><img src='data:image/png;base64,{data}' alt='{_e(alt)}' width='720'>"
-        f"<figcaption>{_e(title)}. Source: {_e(source)}.</figcaption></figure>"
-    )
+    return present("figure.j2", png_base64=base64.b64encode(png).decode(), title=title, alt=alt, source=source)
+
+
+def figure(ctx: Context, png: bytes, title: str, alt: str, source: str) -> str:
+    """A chart (``png, title, alt`` from :mod:`levelup.report.figures`) as an accessible figure: HTML
+    from the autoescaped ``figure.j2``, which a section's template includes with ``| safe``."""
+    return _image(ctx, png, title, alt, source).html
+
+
+def na(text: str) -> Block:
+    """One plain line saying what is not shown and why."""
+    return present("na.j2", text=text)
 
 
 def placeholder(number: int | str, title: str, what: str) -> Block:
     """A clearly marked section still to come (filled in as the models land)."""
-    return Block(f"<section class='placeholder' data-placeholder='{_e(number)}'><p><em>{_e(title)}: {_e(what)} "
-                 "This section will be added in a later version of the report.</em></p></section>")
-
-
-_LEVEL_NAMES = {"lad": "local authorities", "cauth": "combined authorities", "itl1": "ITL1 regions",
-                "itl2": "ITL2 regions", "itl3": "ITL3 regions", "place": "custom places"}
+    return present("placeholder.j2", number=number, title=title, what=what)
 
 
 def _plain(ctx: Context, measure: str, why: str) -> str:
@@ -367,7 +324,7 @@ def _plain(ctx: Context, measure: str, why: str) -> str:
 
 def _reason(ctx: Context, measure: str, why: str) -> str:
     """Why a measure is not shown, in a reader's words rather than the library's error text."""
-    kind = _LEVEL_NAMES.get(ctx.region.level, "this kind of area")
+    kind = LEVELS[ctx.region.level].plural if ctx.region.level in LEVELS else "this kind of area"
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
                 "or combined total to compare with")
@@ -380,28 +337,13 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
 
 def notes(ctx: Context) -> Block:
     """Section 8: methods, approximations, OGL attribution, levelup version."""
-    items = [
-        "<b>Benchmark index.</b> 100 × the area's value ÷ the benchmark's value in the same year. "
-        "Rank: position among all areas of the same level (1 = highest), ties sharing the better rank.",
-        "<b>Real GDP per head growth.</b> Average annual growth of chained-volume GDP per head (2019 money); "
-        "its index divides the area's cumulative growth by the benchmark's.",
-        "<b>GVA per hour worked.</b> ONS subregional productivity, current prices, unsmoothed.",
-    ]
-    if ctx.region.level == "place":
-        items.append("<b>Custom places.</b> Built from whole ITL3 units, so the boundary approximates the place; "
-                     "per-head and per-hour measures are ratios of sums over those units (GVA per hour: sum of GVA "
-                     "over sum of hours worked). Places are not ranked.")
-    if ctx.unavailable:
-        items.append("<b>Not shown.</b> " + "; ".join(_e(_plain(ctx, k, v)) for k, v in sorted(ctx.unavailable.items())))
-    items.append(_e(levelup.OGL_ATTRIBUTION if hasattr(levelup, "OGL_ATTRIBUTION") else ""))
-    files = "".join(
-        f"<li><span class='file'>{_e(fn)}</span> <span class='sha'><code>{_e(h)}</code></span></li>"
-        for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()
+    mixed = MIXED_VINTAGES[0].upper() + MIXED_VINTAGES[1:] if ctx.mix_vintages else ""
+    files = [(fn, h) for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()]
+    return present(
+        "notes.j2", custom_place=ctx.region.level == "place", mixed_vintages=mixed,
+        not_shown=[_plain(ctx, k, v) for k, v in sorted(ctx.unavailable.items())],
+        attribution=getattr(levelup, "OGL_ATTRIBUTION", ""), files=files, version=levelup.__version__,
     )
-    if files:
-        items.append(f"<b>Files read</b> (as published, checked against these sha256):<ul class='files'>{files}</ul>")
-    items.append(f"Produced with levelup {_e(levelup.__version__)}.")
-    return Block("<ul class='notes'>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
 
 
 def finish(ctx: Context) -> Any:
@@ -417,3 +359,34 @@ def finish(ctx: Context) -> Any:
         "records": json.loads(pd.DataFrame(ctx.exports).to_json(orient="records", double_precision=15)) if ctx.exports else [],
     }
     display({EXPORT_MIME: payload}, raw=True)
+
+
+def warm(sources: Iterable[str] = (), template: Any = None) -> None:
+    """Prepare a new worker: read ``sources`` and run the template's own cells once for its default
+    region (filling the store and the charts every report of a worker shares, and matplotlib's font
+    cache), showing nothing. Whatever fails here fails again, with its message, in the report."""
+    import json
+
+    from levelup.report.params import template_parameters, template_path, validate_params
+
+    for sid in sources:
+        try:
+            _record_source(Context(UK, UK, None, [], None, None), sid)
+        except Exception:  # noqa: BLE001 - the report that needs it says what is wrong
+            pass
+    path = template_path(template)
+    try:
+        namespace = validate_params({}, path)
+    except Exception:  # noqa: BLE001
+        return
+    namespace = {name: namespace[name] for name in template_parameters(path)} | {"__name__": "__warm__"}
+    for cell in json.loads(path.read_text(encoding="utf-8")).get("cells", []):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") != "code" or "parameters" in cell.get("metadata", {}).get("tags", []):
+            continue
+        if "finish(" in source:  # hands numbers to the renderer: nothing to hand over here
+            continue
+        try:
+            exec(compile(source, "<template cell>", "exec"), namespace)  # noqa: S102 - the template's own cells
+        except Exception:  # noqa: BLE001
+            return

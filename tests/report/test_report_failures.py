@@ -39,6 +39,7 @@ if region == "TLG":
 def test_a_failing_region_does_not_stop_the_batch(ons_dir, tmp_path, capsys):
     """Through the CLI: TLD raises, TLE's kernel is killed once (retried, succeeds), TLF's kernel
     always dies, TLG hangs: the others finish, each failure says why, the exit code is 1."""
+    from levelup.geo import slug as geo_slug
     from levelup.report.cli import main
 
     tpl = custom_template(tmp_path, extra_params='marker: str = ""', extra_cells=[SABOTAGE])
@@ -59,17 +60,19 @@ def test_a_failing_region_does_not_stop_the_batch(ons_dir, tmp_path, capsys):
     assert "FAILED East Midlands (TLF)" in printed and "died" in printed and "tried 2 times" in printed
     assert "kernel log: kernel says: out of memory (simulated)" in printed  # why it died, from kernel.log
     assert "retried Yorkshire and The Humber (TLE)" in printed and (tmp_path / "TLE").is_file()
+    # non-default parameters are part of the file names (a variant never overwrites the default report)
+    variant = f"--with-tln--marker-{geo_slug(str(tmp_path))}"
     for ok in ("tlc-north-east", "tle-yorkshire-and-the-humber"):
-        assert pdfinfo(out / "itl1" / f"{ok}.pdf")["Tagged"] == "yes"
+        assert pdfinfo(out / "itl1" / f"{ok}{variant}.pdf")["Tagged"] == "yes"
     for bad in ("tld-north-west", "tlf-east-midlands", "tlg-west-midlands"):
         assert not list((out / "itl1").glob(f"{bad}.*")), f"{bad} left a file behind"
     assert not list(out.rglob("*.part"))
     # CLI parameters arrived typed in the kernel (the template asserts it) and in the notebook
-    nb = json.loads((out / "itl1" / "tlc-north-east.ipynb").read_text())
+    nb = json.loads((out / "itl1" / f"tlc-north-east{variant}.ipynb").read_text())
     injected = next(c for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", []))
     assert 'comparators = ["TLN"]' in "".join(injected["source"])
     manifest = json.loads((out / ".manifest.json").read_text())
-    assert sorted(manifest["reports"]) == ["itl1/tlc-north-east", "itl1/tle-yorkshire-and-the-humber"]
+    assert sorted(manifest["reports"]) == [f"itl1/tlc-north-east{variant}", f"itl1/tle-yorkshire-and-the-humber{variant}"]
     time.sleep(1)
     assert batch_kernels() == []
 
@@ -179,7 +182,9 @@ if region == "TLH" and not (pathlib.Path(marker) / "TLH").exists():
                       out_dir=tmp_path / "out", progress=False)
     assert res.exit_code == 0, res.summary()
     assert res.retried["East (TLH)"] == ["its worker process died"]
-    assert pdfinfo(tmp_path / "out" / "itl1" / "tlh-east.pdf")["Tagged"] == "yes"
+    from levelup.geo import slug
+
+    assert pdfinfo(tmp_path / "out" / "itl1" / f"tlh-east--marker-{slug(str(tmp_path))}.pdf")["Tagged"] == "yes"
 
 
 def test_a_script_without_a_main_guard_gets_a_clear_error(ons_dir, tmp_path):

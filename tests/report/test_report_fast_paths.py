@@ -1,4 +1,4 @@
-"""The report's fast paths give what the library functions give (second route: levelup.deprivation)."""
+"""The report's fast paths give what the library functions give (second route: levelup.analysis)."""
 
 from __future__ import annotations
 
@@ -13,17 +13,22 @@ import pytest
     ("scotland", ["S12000049"]),  # Glasgow City: its 2019 code, as the SIMD 2020v2 lookup has it
     ("northern_ireland", ["N09000003"]),
 ])
-def test_deprivation_tables_equal_the_library(ons_dir, nation, lads):
-    from levelup.deprivation import decile_distribution, most_deprived_areas
+def test_deprivation_tables_are_the_library_and_read_the_areas_once(ons_dir, nation, lads, monkeypatch):
+    """The section's tables are analysis.deprivation's own (no re-implementation), and the
+    small-area table behind them is read once per state of the data (the store), not per call."""
+    import levelup.analysis.deprivation as D
     from levelup.report.model_sections import _DEPRIVATION_INDEX, _deprivation_tables
 
     edition = _DEPRIVATION_INDEX[nation][0]
     dist, top = _deprivation_tables(lads, nation)
-    lib = decile_distribution(lads, nation=nation, edition=edition)
-    pd.testing.assert_frame_equal(dist, lib[["n_areas", "share_areas"]])
-    ref = most_deprived_areas(lads, n=5, nation=nation, edition=edition)
-    pd.testing.assert_frame_equal(top, ref, check_like=False, check_flags=False)
-    assert top.attrs["n_total"] == ref.attrs["n_areas_in_nation"]
+    pd.testing.assert_frame_equal(dist, D.decile_distribution(lads, nation=nation, edition=edition))
+    pd.testing.assert_frame_equal(top, D.most_deprived_areas(lads, n=5, nation=nation, edition=edition))
+    reads = []
+    real = D._small_areas
+    monkeypatch.setattr(D, "_small_areas", lambda *a, **k: reads.append(a) or real(*a, **k))
+    D.decile_distribution(lads, nation=nation, edition=edition)
+    D.most_deprived_areas(lads, n=3, nation=nation, edition=edition)
+    assert reads == []
 
 
 @pytest.mark.parametrize(("region", "nation", "index", "n_total"), [
@@ -35,7 +40,7 @@ def test_deprivation_tables_equal_the_library(ons_dir, nation, lads):
 def test_deprivation_section_uses_each_nations_own_index(ons_dir, region, nation, index, n_total):
     """Every nation's report gets the section, ranked within its own nation (issue 14); the
     share in the most deprived decile is recomputed here from the small-area table."""
-    from levelup.deprivation import small_areas
+    from levelup.analysis.deprivation import small_areas
     from levelup.report import model_sections as M
     from levelup.report import sections as S
 
@@ -71,7 +76,7 @@ def test_pay_table_reads_as_prose_with_units(ons_dir):
 def test_a_whole_nation_gets_no_decile_chart(ons_dir):
     """Wales against the Welsh index: 10% in every decile by construction, so no chart, and the
     text says why; the five most deprived areas are still named (the index's own ranks 1-5)."""
-    from levelup.deprivation import small_areas
+    from levelup.analysis.deprivation import small_areas
     from levelup.report import model_sections as M
     from levelup.report import sections as S
 
@@ -83,7 +88,7 @@ def test_a_whole_nation_gets_no_decile_chart(ons_dir):
 
 def test_a_wrapped_title_makes_room_on_a_fixed_layout():
     """A title that wraps to two lines shrinks the axes by a line, so it stays on the picture."""
-    from levelup.report.model_sections import _plain_figure, _title
+    from levelup.report.figures import _plain_figure, _title
 
     fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
     _title(ax, "short")

@@ -207,3 +207,146 @@ def test_build_key_covers_sources_read_but_not_declared(ons_dir):
     with_jobs = _data_key(declared, ["gdp"], {"sources": {"gdp": {}, "jobs05": {}}})
     assert plain != with_jobs
     assert with_jobs == _data_key(declared, ["gdp"], {"sources": {"jobs05": {}, "gdp": {}}})
+
+
+# ---------------------------------------------------------------- variants, names, refusals (issues 18, 19, 23)
+def _paths(tmp_path, regions, **kw):
+    from levelup.report.batch import plan_jobs
+
+    work, _, _ = plan_jobs(regions, out_dir=tmp_path, force=True, **kw)
+    return [Path(j.paths["pdf"]).relative_to(tmp_path).as_posix() for j in work]
+
+
+def test_a_variant_never_overwrites_the_default_report(ons_dir, tmp_path):
+    assert _paths(tmp_path, ["TLC"]) == ["itl1/tlc-north-east.pdf"]
+    assert _paths(tmp_path, ["TLC"], params={"start_year": 2004}) == ["itl1/tlc-north-east--start-2004.pdf"]
+    assert _paths(tmp_path, ["TLC"], params={"start_year": 2004, "end_year": 2019, "benchmark": "TLI"}) == [
+        "itl1/tlc-north-east--benchmark-tli--start-2004--end-2019.pdf"]
+    assert _paths(tmp_path, ["TLC"], params={"benchmark": "uk"}) == ["itl1/tlc-north-east.pdf"]  # the default
+
+
+def test_file_name_uses_the_one_slug_of_geo(ons_dir, tmp_path):
+    """"Ynys Môn" is w06000001-ynys-mon for geo.slug and the PDF alike (params.slugify wrote ynys-m-n)."""
+    from levelup import geo
+    from levelup.report.params import report_stem
+
+    ynys = geo.Region("W06000001", "Ynys Môn", "lad", ("W06000001",), "TLL11", member_level="lad")
+    assert geo.slug("W06000001 Ynys Môn") == "w06000001-ynys-mon"
+    assert report_stem(ynys, {"region": "W06000001"}) == ynys.slug == "w06000001-ynys-mon"
+    # a name with "&": the file name is the Region's slug, whatever the name's punctuation
+    reg = geo.resolve("TLI52")
+    assert _paths(tmp_path, ["TLI52"]) == [f"itl3/{reg.slug}.pdf"]
+    assert reg.slug == "tli52-barking-and-dagenham-and-havering"
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"region": "TLF", "benchmark": "East Midlands"}, r"benchmark is the place itself \(East Midlands, TLF\)"),
+        ({"region": "E06000001", "benchmark": "London"}, r"(?s)different vintages.*mix_vintages=true"),
+        ({"region": "Tees Valley", "level": "cauth", "benchmark": "TLC"}, "different vintages"),
+        ({"region": "TLC", "benchmark": "Hartlepool"}, "different vintages"),
+        ({"region": "TLC", "start_year": 1900}, r"start_year=1900 is outside the data for North East: .*1998-2021"),
+        ({"region": "TLC", "end_year": 2100}, r"end_year=2100 is outside the data"),
+        ({"region": "TLC", "resolved": {"region": {}}}, "filled in by levelup"),
+    ],
+)
+def test_combinations_without_a_meaningful_report_are_refused(ons_dir, params, message):
+    with pytest.raises(ParameterError, match=message):
+        validate_params(params)
+
+
+def test_mixed_vintages_only_when_asked_and_the_report_says_so(ons_dir):
+    from levelup.report import sections
+
+    out = validate_params({"region": "E06000001", "benchmark": "London", "mix_vintages": True})
+    assert out["benchmark"] == "TLI" and out["resolved"]["benchmark"]["code"] == "TLI"
+    ctx = sections.context(out["region"], benchmark=out["benchmark"], resolved=out["resolved"], mix_vintages=True)
+    assert "mixed on request" in sections.header(ctx).html
+    assert "different ONS releases" in sections.notes(ctx).html
+
+
+def test_a_region_given_twice_is_refused(ons_dir, tmp_path):
+    with pytest.raises(ParameterError, match=r"two regions given: 'TLC' and -p region='Wales'"):
+        render_many(["TLC"], params={"region": "Wales"}, out_dir=tmp_path, dry_run=True)
+    # the same region twice (code and name) is no conflict
+    assert render_many(["TLC"], params={"region": "North East"}, out_dir=tmp_path, dry_run=True).plan
+
+
+def test_user_text_reaches_the_html_escaped(ons_dir):
+    """A benchmark named like a script (a custom place can be named anything) is text, never markup."""
+    import dataclasses
+
+    from levelup import geo
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    ctx = S.context("TLC")
+    evil = "<script>alert(1)</script>"
+    ctx = dataclasses.replace(ctx, benchmark=geo.Region("TLD", evil, "itl1"))
+    blocks = [S.header(ctx), S.headline_table(ctx), S.headline_text(ctx), S.notes(ctx),
+              S.relative_chart(ctx, "gdp_per_head"), M.industry(ctx), M.peers(ctx)]
+    for block in blocks:
+        assert "<script>" not in block.html, block.html[:300]
+    assert "&lt;script&gt;" in S.headline_text(ctx).html
+
+
+def test_the_region_is_resolved_once_per_report(ons_dir, tmp_path, monkeypatch):
+    """Validation resolves the region; the job, the notebook's parameters, every section and the
+    output name then use that Region (the notebook's cells run here, in this process)."""
+    import sys
+
+    import nbformat
+
+    import levelup.geo
+    from levelup.report.batch import plan_jobs
+
+    real = sys.modules["levelup.geo.resolve"].resolve
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(levelup.geo, "resolve", counting)
+    monkeypatch.setattr(sys.modules["levelup.geo.resolve"], "resolve", counting)
+    from levelup.report import sections as S
+
+    S.context("TLC")  # fill the store (tables every report of a worker shares) before counting
+    calls.clear()
+    work, _, _ = plan_jobs(["North East"], out_dir=tmp_path, force=True)
+    job = work[0]
+    namespace = dict(job.params)
+    nb = nbformat.read(job.template, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
+            exec(compile(cell.source, "cell", "exec"), namespace)  # noqa: S102 - the template's own cells
+    assert namespace["ctx"].region.code == "TLC"
+    assert job.paths["pdf"].endswith("itl1/tlc-north-east.pdf")
+    assert len(calls) == 1, calls
+
+
+@pytest.mark.slow
+def test_every_section_follows_start_year(ons_dir, tmp_path):
+    """Rendered with start_year=2004: its own file, and every section's period starts in 2004 or later
+    (before, the gap's benchmark trend said 1998-2021 and the shift-share 1996-2021)."""
+    import re
+
+    from report_helpers import pdftotext
+
+    paths = render("North East", params={"start_year": 2004}, out_dir=tmp_path)
+    assert paths["pdf"].name == "tlc-north-east--start-2004.pdf"
+    text = pdftotext(paths["pdf"])
+    body = text[text.index("Headline indicators"):text.rindex("Notes")]
+    sections = ["Headline indicators", "Output and productivity over time", "The gap", "Industry structure",
+                "Convergence", "Inside the region", "Statistical neighbours", "Work and pay", "Deprivation"]
+    starts = [body.index(s) for s in sections] + [len(body)]
+    parts = {s: body[a:b] for s, a, b in zip(sections, starts, starts[1:])}
+    for name, part in parts.items():
+        early = sorted({int(y) for y in re.findall(r"\b(19[5-9]\d|200[0-3])\b", part)} - {1960})  # Dunn 1960
+        assert not early, f"{name} mentions {early}"
+    assert "Since 2004 the gap has" in parts["Headline indicators"]
+    assert "real average (2004-2021)" in parts["The gap"]
+    assert "in North East in 2004" in parts["Industry structure"]
+    assert "Between 2004 and 2021" in parts["Industry structure"]
+    assert "growth 2004-2021" in parts["Convergence"]

@@ -267,12 +267,13 @@ def test_incremental_rebuilds(batch_run, tmp_path):
     assert again.rendered == [] and len(again.skipped) == 8 and again.exit_code == 0
     # the mechanism behind the speed-up (benchmarks/bench_reports.py prints the ratio): nothing rewritten
     assert {p: p.stat().st_mtime_ns for p in stamps} == stamps
-    # one place's parameters changed: only that one renders
+    # one place's parameters changed: only that one renders, as a variant beside the default report
     changed = [{"region": "TLM", "start_year": 2005}] + [r for r in regions if r != "TLM"]
     one = render_many(changed, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
-    assert one.rendered == ["Scotland (TLM)"] and one.plan == [("Scotland (TLM)", "parameters changed")]
+    assert one.rendered == ["Scotland (TLM)"] and one.plan == [("Scotland (TLM)", "new")]
     assert len(one.skipped) == 7
-    assert "since 2005" in pdftotext(out / "itl1" / "tlm-scotland.pdf")
+    assert "since 2005" in pdftotext(out / "itl1" / "tlm-scotland--start-2005.pdf")
+    assert (out / "itl1" / "tlm-scotland.pdf").stat().st_mtime_ns == stamps[out / "itl1" / "tlm-scotland.pdf"]
     # a damaged output is noticed
     (out / "itl1" / "tln-northern-ireland.pdf").write_bytes(b"%PDF-1.4 truncated")
     plan = render_many(changed, out_dir=out, formats=("pdf", "html", "ipynb"), dry_run=True).plan

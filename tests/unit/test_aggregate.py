@@ -111,11 +111,13 @@ def test_aggregate_level_and_benchmark(data_root):
 def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(data_root, monkeypatch):
     """A batch of reports ranks every combined authority on the same tables: they are built once
     (the mechanism: aggregate() is not called again), handed out as copies (a caller's edit does
-    not reach the next caller), and rebuilt when a processed table is rewritten."""
+    not reach the next caller), and rebuilt when a file behind them changes (the store's sha256 fingerprint)."""
     import importlib
 
+    from levelup._store import STORE
+
     A = importlib.import_module("levelup.geo.aggregate")  # the module (geo.aggregate is the function)
-    A._CAUTH_TABLES.clear()
+    STORE.clear()
     first = geo.aggregate_level("population", "cauth")
     calls = []
     real = A.aggregate
@@ -125,7 +127,7 @@ def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(d
     assert calls == [] and (again > 0).all().all()
     assert again.loc["E47000006", 2022] == pytest.approx(geo.aggregate("population", "E47000006").loc[2022])
     calls.clear()
-    monkeypatch.setattr("levelup.data.cache.data_stamp", lambda root=None: ("a processed table rewritten",))
+    monkeypatch.setattr(STORE, "fingerprint", lambda: "a raw file behind a processed table changed")
     geo.aggregate_level("population", "cauth")
     assert len(calls) == 15  # rebuilt, one aggregate per combined authority
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import levelup.deprivation as dep
+from levelup.analysis import deprivation as dep
 from levelup.data.ons.deprivation import derive_decile
 from levelup.errors import ParameterError, UnknownRegionError
 
@@ -115,3 +115,14 @@ def test_nations_and_editions_resolve():
     assert dep.resolve_edition("england") == ("england", 2019)
     assert dep.resolve_edition("scotland", "SIMD2020v2") == ("scotland", 2020)
     assert dep.resolve_edition("england", "2025") == ("england", 2025)
+
+
+def test_deprivation_is_in_analysis_and_the_old_path_still_works():
+    """API.md: ``levelup.analysis.deprivation(level, nation, edition)``; ``levelup.deprivation``
+    keeps working for one release with a DeprecationWarning."""
+    import levelup.analysis
+
+    assert callable(levelup.analysis.deprivation) and levelup.analysis.deprivation is dep
+    with pytest.warns(DeprecationWarning, match="moved to levelup.analysis.deprivation"):
+        from levelup.deprivation import most_deprived_areas
+    assert most_deprived_areas is dep.most_deprived_areas

@@ -165,19 +165,41 @@ def test_report_shows_exactly_the_analysis_numbers(data_root, region, level):
     assert set(res.sources) <= set(ctx.sources)
 
 
-def test_memo_follows_the_data_stamp(monkeypatch):
+def test_store_follows_the_sha256_of_the_files_behind_it(tmp_path, monkeypatch):
+    """The store serves a table until a file behind it changes content (not merely its time)."""
+    import levelup._store as store_mod
+    from levelup.errors import LevelupError, UnknownSourceError
+
+    side = tmp_path / "gdp.json"
+    side.write_text('{"files": {"a.xlsx": "1111"}}')
+    monkeypatch.setattr(store_mod, "_inputs", lambda: [side])
+    store = store_mod.Store()
     calls = []
     fn = lambda: calls.append(1) or pd.Series([len(calls)])  # noqa: E731
-    monkeypatch.setattr(analysis, "_data_stamp", lambda: ("a", 1))
-    first = analysis._memo(("test-memo",), fn)
-    assert analysis._memo(("test-memo",), fn) is first and len(calls) == 1
-    monkeypatch.setattr(analysis, "_data_stamp", lambda: ("a", 2))  # a processed table was rewritten
-    again = analysis._memo(("test-memo",), fn)
+    first = store.get(("t",), fn)
+    assert store.get(("t",), fn) is first and len(calls) == 1
+    side.write_text('{"files": {"a.xlsx": "1111"}}  ')  # rewritten, same record: same tables
+    assert store.get(("t",), fn) is first and len(calls) == 1
+    side.write_text('{"files": {"a.xlsx": "2222"}}')  # a new raw file behind the processed table
+    again = store.get(("t",), fn)
     assert len(calls) == 2 and again is not first
-    # a failure is kept as its message and not retried for the same data
-    def boom():
-        raise KeyError("no such table")
-    assert analysis._memo(("test-memo-fail",), boom) == "'no such table'"
+
+    def missing():
+        calls.append("missing")
+        raise UnknownSourceError("no such table")
+
+    for _ in range(2):  # missing data is kept (not re-read) and raised again, typed
+        with pytest.raises(UnknownSourceError, match="no such table"):
+            store.get(("m",), missing)
+    assert calls.count("missing") == 1
+
+    def bug():
+        raise KeyError("a bug")
+
+    with pytest.raises(KeyError):  # anything else is never turned into a message nor kept
+        store.get(("b",), bug)
+    assert not issubclass(KeyError, LevelupError)
+    assert isinstance(analysis.stored(("m",), missing), analysis.Missing)
 
 
 def test_result_shape(data_root):

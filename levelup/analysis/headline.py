@@ -1,0 +1,316 @@
+"""Headline indicators of a place against a benchmark, and a measure relative to the UK over time."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from levelup.analysis._common import (
+    _UK,
+    RANKED_LEVELS,
+    _growth_pa,
+    _in_years,
+    _is_uk,
+    _lad_based,
+    _peers_table,
+    _place_series,
+    _rank,
+    _Reads,
+    _resolve,
+    series,
+    uk_series,
+)
+from levelup.geo.levels import LEVELS
+from levelup.results import Result, new_axes
+
+#: measure -> (label, unit text, source id, weight measure for places, kind). ``kind``: ``level``
+#: (index = 100 * x / x_benchmark in the same year), ``growth`` (average annual growth, with a growth
+#: index) or ``size`` (the latest level, with a growth index).
+MEASURES: dict[str, tuple[str, str, str, str | None, str]] = {
+    "gdp_per_head": ("GDP per head", "GBP, current market prices", "gdp", "population", "level"),
+    "real_gdp_per_head": ("Real GDP per head growth", "% a year, chained volume (2019 money)", "gdp", "population", "growth"),
+    "gva_per_hour": ("GVA per hour worked", "GBP, current prices", "productivity", "hours_worked", "level"),
+    "gdhi_per_head": ("GDHI per head", "GBP, current prices", "gdhi", "gdhi_population", "level"),
+    "population": ("Population", "persons, mid-year", "gdp", None, "size"),
+}
+#: The headline measures, in the order the table shows them.
+HEADLINE = ("gdp_per_head", "real_gdp_per_head", "gva_per_hour", "gdhi_per_head", "population")
+HEADLINE_COLUMNS = ("measure", "label", "unit", "source", "first_year", "year", "value", "index", "first_index",
+                    "change", "rank", "peers")
+
+#: (kind, ..., data stamp) -> a table or series read from the processed data, or the first line of the
+#: error that reading it raised. Tables are read-only inputs (never modified in place), so keeping
+#: them between calls leaks nothing; the data stamp in the key means a rewritten table is read again.
+
+
+@dataclass(frozen=True)
+class HeadlineRow:
+    """One headline measure (numbers None/NaN when the place lacks it; see ``Headline.missing``)."""
+
+    measure: str
+    label: str
+    unit: str
+    source: str
+    kind: str
+    first_year: int | None = None
+    year: int | None = None
+    value: float = float("nan")
+    index: float = float("nan")
+    first_index: float = float("nan")
+    change: float = float("nan")
+    rank: int | None = None
+    peers: int | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.year is not None
+
+    def record(self) -> dict[str, Any]:
+        row: dict[str, Any] = {"measure": self.measure, "label": self.label, "unit": self.unit, "source": self.source}
+        if self.available:
+            row |= {"first_year": self.first_year, "year": self.year, "value": self.value, "index": self.index,
+                    "first_index": self.first_index, "change": self.change,
+                    "rank": np.nan if self.rank is None else self.rank,
+                    "peers": np.nan if self.peers is None else self.peers}
+        return row
+
+
+_LEVEL_TEXT = {code: lv.singular for code, lv in LEVELS.items()}
+_PEERS_TEXT = {code: lv.plural for code, lv in LEVELS.items() if lv.ranked}
+
+
+def _fmt_value(measure: str, v: float) -> str:
+    if MEASURES[measure][4] == "growth":
+        return f"{v:.1f}% a year"
+    if MEASURES[measure][4] == "size":
+        return f"{v:,.0f}"
+    return f"£{v:,.2f}" if measure == "gva_per_hour" else f"£{v:,.0f}"
+
+
+@dataclass(frozen=True)
+class Headline(Result):
+    """The headline table of a place: latest value, benchmark = 100 index, rank among peers, change.
+
+    ``rows``: one :class:`HeadlineRow` per measure of :data:`HEADLINE`; ``missing``: (measure,
+    reason) for the measures this place lacks; ``unranked``: (measure, reason) for measures shown
+    whose peers could not be read; ``sources``: the source ids read, in order.
+    """
+
+    title = "Headline indicators"
+    region: str = ""
+    code: str = ""
+    level: str = ""
+    benchmark: str = "UK"
+    benchmark_code: str = "UK"
+    start_year: int | None = None
+    end_year: int | None = None
+    rows: tuple[HeadlineRow, ...] = ()
+    missing: tuple[tuple[str, str], ...] = ()
+    unranked: tuple[tuple[str, str], ...] = ()
+    sources: tuple[str, ...] = ()
+    basis: str = ""  # what the benchmark's figures are
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per measure: ``measure, label, unit, source, first_year, year, value, index,
+        first_index, change, rank, peers`` (NaN where the place lacks the measure or is not ranked)."""
+        return pd.DataFrame([r.record() for r in self.rows]).reindex(columns=list(HEADLINE_COLUMNS))
+
+    def reasons(self) -> dict[str, str]:
+        """Why a measure is not shown, or shown without a rank, in the order of :data:`HEADLINE`."""
+        why = dict(self.missing) | dict(self.unranked)
+        return {r.measure: why[r.measure] for r in self.rows if r.measure in why}
+
+    def notes(self) -> list[str]:
+        b = self.benchmark
+        out = [
+            f"Index: 100 * value / {b} value in the same year (levels); growth index 100 * (x_T / x_0) / "
+            f"({b}_T / {b}_0) for real growth and population. Change: index points for levels, per cent otherwise.",
+        ]
+        if self.basis:
+            out.append(f"Benchmark: {self.basis}.")
+        if self.level in RANKED_LEVELS:
+            out.append(f"Rank among all {_PEERS_TEXT[self.level]} (1 = highest; ties share the better rank); "
+                       "real GDP per head is ranked on its growth.")
+        else:
+            out.append("Custom places are compared with the benchmark, not ranked among other places.")
+        units = "; ".join(f"{r.label}: {r.unit}" for r in self.rows if r.available)
+        if units:
+            out.append(f"Units: {units}.")
+        out += [f"Not available: {MEASURES[m][0]} ({why})" for m, why in self.missing]
+        out += [f"Not ranked: {MEASURES[m][0]} ({why})" for m, why in self.unranked]
+        if self.sources:
+            out.append("Sources: " + ", ".join(self.sources))
+        return out
+
+    def summary(self) -> str:
+        b = self.benchmark
+        head = f"{self.region} ({self.code}, {_LEVEL_TEXT.get(self.level, self.level)}), against the {b}"
+        table = [("Indicator", "Latest", f"{b} = 100", "Rank (1 = highest)", "Change")]
+        for r in self.rows:
+            if not r.available:
+                table.append((r.label, "not available", "", "", ""))
+                continue
+            kind = MEASURES[r.measure][4]
+            period = f"{r.first_year}-{r.year}" if kind == "growth" else f"{r.year}"
+            index = f"{r.index:.1f}" + ("" if kind == "level" else f" (growth since {r.first_year})")
+            rank = f"{r.rank} of {r.peers}" if r.rank is not None else "not ranked"
+            change = f"{r.change:+.1f} points" if kind == "level" else f"{r.change:+.1f}%"
+            table.append((r.label, f"{_fmt_value(r.measure, r.value)} ({period})", index, rank,
+                          f"{change} since {r.first_year}"))
+        widths = [max(len(row[i]) for row in table) for i in range(5)]
+        lines = [head, ""]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
+        notes = [textwrap.fill(n, 100, subsequent_indent="  ") for n in self.notes()]
+        return "\n".join([*lines, "", *notes])
+
+    def _repr_html_(self) -> str:
+        import html as _html
+
+        notes = "".join(f"<li>{_html.escape(n)}</li>" for n in self.notes())
+        table = self.to_frame().to_html(index=False, float_format=lambda x: f"{x:,.6g}", na_rep="")
+        title = f"{self.title}: {self.region} ({self.code}), {self.benchmark} = 100"
+        return f"<div><strong>{_html.escape(title)}</strong>{table}<ul>{notes}</ul></div>"
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Horizontal bars of the benchmark = 100 index of each measure shown."""
+        ax = new_axes(ax)
+        rows = [r for r in self.rows if r.available][::-1]
+        ax.barh([r.label for r in rows], [r.index - 100 for r in rows], left=100, **kwargs)
+        ax.axvline(100, color="0.3", lw=0.8)
+        ax.set_xlabel(f"{self.benchmark} = 100")
+        ax.set_title(f"{self.region}: headline indicators", loc="left")
+        return ax
+
+
+def headline(
+    region: Any,
+    *,
+    level: str | None = None,
+    benchmark: Any = "UK",
+    start_year: int | None = None,
+    end_year: int | None = None,
+) -> Headline:
+    """Headline indicators of a place against a benchmark (:data:`HEADLINE`, :data:`MEASURES`).
+
+    For each measure, over the years both the place and the benchmark have data within
+    ``start_year``..``end_year`` (defaults: all), first year ``0`` and latest ``T``:
+
+    * ``level`` measures (GDP per head, GVA per hour in GBP, GDHI per head): value ``x_T``, index
+      ``100 * x_T / b_T``, first index ``100 * x_0 / b_0``, change = the difference in index points;
+    * ``growth`` (real GDP per head, chained volume): value = average annual growth
+      ``100 * ((x_T / x_0) ** (1 / T) - 1)``, index = growth index
+      ``100 * (x_T / x_0) / (b_T / b_0)``, first index 100, change ``100 * (x_T / x_0 - 1)``;
+    * ``size`` (population): value ``x_T``, the growth index and per cent change as for growth.
+
+    ``rank``: among all units of the place's level with data in both years
+    (``1 + #{peers strictly above}``, ties sharing the better rank), on the level in ``T``
+    or, for growth, on ``x_T / x_0``; combined authorities are ranked among combined
+    authorities aggregated from their councils (:func:`levelup.geo.aggregate_level`); custom
+    places are not ranked. Places made of members are aggregated by
+    :func:`levelup.geo.aggregate` (ratios of sums; ONS, *Regional economic activity by GDP, UK:
+    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (local and combined authorities and
+    LAD-based places: the UK total of the same local-authority file, :func:`levelup.geo.benchmark`,
+    so vintages are never mixed; others: the UK row of the ITL tables) or any region.
+    Measures a place lacks are listed with the reason in ``missing``.
+
+    >>> headline("North East").to_frame().set_index("measure").loc["gdp_per_head", "index"]  # doctest: +SKIP
+    """
+    reg = _resolve(region, level)
+    bench = benchmark if hasattr(benchmark, "code") and hasattr(benchmark, "level") else (
+        None if str(benchmark).strip().upper() == "UK" else _resolve(benchmark))
+    if bench is not None and _is_uk(bench):
+        bench = None
+    reads = _Reads()
+    rows, missing, unranked = [], [], []
+    for m in HEADLINE:
+        label, unit, source, _, kind = MEASURES[m]
+        base = {"measure": m, "label": label, "unit": unit, "source": source, "kind": kind}
+        r = _place_series(reads, m, reg, reg)
+        b = _place_series(reads, m, bench if bench is not None else _UK, reg)
+        if r is None or b is None:
+            rows.append(HeadlineRow(**base))
+            continue
+        both = pd.concat([_in_years(r, start_year, end_year), b], axis=1, join="inner").dropna()
+        if len(both) < 2:
+            reads.reasons.setdefault(m, f"fewer than two years of {m} for {reg.name}")
+            rows.append(HeadlineRow(**base))
+            continue
+        rs, bs = both.iloc[:, 0], both.iloc[:, 1]
+        y0, y1 = int(both.index.min()), int(both.index.max())
+        rel = 100 * rs / bs
+        if kind == "level":
+            value, index, first_index = rs.iloc[-1], rel.iloc[-1], rel.iloc[0]
+            change = index - first_index
+        else:
+            value = _growth_pa(rs) if kind == "growth" else rs.iloc[-1]
+            index = 100 * (rs.iloc[-1] / rs.iloc[0]) / (bs.iloc[-1] / bs.iloc[0])
+            first_index, change = 100.0, 100 * (rs.iloc[-1] / rs.iloc[0] - 1)
+        rank = None
+        if reg.level in RANKED_LEVELS:
+            rank = _rank(_peers_table(reads, m, reg.level), reg.code, y0, y1, kind)
+            if rank is None and m in reads.reasons:
+                unranked.append((m, reads.reasons[m]))
+        rows.append(HeadlineRow(**base, first_year=y0, year=y1, value=float(value), index=float(index),
+                                first_index=float(first_index), change=float(change),
+                                rank=None if rank is None else rank[0], peers=None if rank is None else rank[1]))
+    missing = [(row.measure, reads.reasons.get(row.measure, "no data")) for row in rows if not row.available]
+    if bench is not None:
+        basis = f"{bench.name} ({bench.code}, {_LEVEL_TEXT.get(bench.level, bench.level)})"
+    elif _lad_based(reg):
+        basis = "the UK total of the local-authority GDP file (the same release as the area's figures)"
+    else:
+        basis = "the UK row of the ITL tables (the same release as the area's figures)"
+    return Headline(
+        region=reg.name, code=reg.code, level=reg.level,
+        benchmark="UK" if bench is None else bench.name, benchmark_code="UK" if bench is None else bench.code,
+        start_year=start_year, end_year=end_year, rows=tuple(rows), missing=tuple(missing),
+        unranked=tuple(unranked), sources=tuple(reads.sources), basis=basis,
+    )
+
+
+@dataclass(frozen=True)
+class Relative(Result):
+    """A measure relative to the UK (UK = 100) over time, for a region and its comparators."""
+
+    title = "Relative to the UK"
+    measure: str = ""
+    frame: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        ax = new_axes(ax)
+        for col in self.frame.columns:
+            ax.plot(self.frame.index, self.frame[col], label=col, **kwargs)
+        ax.axhline(100, color="0.5", lw=0.8, ls="--")
+        ax.set_ylabel("UK = 100")
+        ax.legend(frameon=False)
+        return ax
+
+
+def relative(measure: str, region: Any, *, comparators: tuple = ("parent",), level: str | None = None) -> Relative:
+    """``measure`` of a region (and its parent, or other comparators) as UK = 100, by year."""
+    reg = _resolve(region, level)
+    uk = uk_series(measure, reg)
+    cols = {reg.name: series(measure, reg)}
+    for c in comparators:
+        if c == "parent":
+            if getattr(reg, "parent", None):
+                par = _resolve(reg.parent)
+                cols[par.name] = series(measure, par)
+        else:
+            other = _resolve(c)
+            cols[other.name] = series(measure, other)
+    frame = pd.DataFrame(cols)
+    if measure.endswith("_index") or measure.endswith("_index_smoothed"):
+        rel = frame
+    else:
+        rel = frame.div(uk, axis=0) * 100
+    rel.index.name = "year"
+    return Relative(measure=measure, frame=rel.dropna(how="all"))
+

@@ -1,0 +1,229 @@
+"""Industry structure: GVA shares and location quotients by SIC section, and shift-share of job change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from levelup.analysis._common import _data_level, _memo, _resolve
+from levelup.errors import ModelInputError, UnknownSourceError
+
+# ------------------------------------------------------------------- shift-share
+#: source name -> (registry measure, level with data, description)
+SHIFT_SHARE_SOURCES = {
+    "jobs": ("jobs", "itl1", "ONS JOBS05 workforce jobs (June quarters, thousands, seasonally adjusted)"),
+    "bres": ("employment", "itl3", "BRES employees (Nomis export)"),
+    "gva": ("gva", None, "ONS regional GVA(B) by industry, current prices, GBP million"),
+}
+
+
+def industry_table(source: str, level: str) -> pd.DataFrame:
+    """Wide table (geo_code, industry) x year of one by-industry source at a level, sections only.
+
+    ``jobs``: JOBS05 SIC 2007 sections A-T (June quarters). ``bres``: BRES sections A-U.
+    ``gva``: GVA(B) by SIC section (AB, C, DE, F, G ... T as ONS groups them), current prices.
+    """
+    from levelup.data import load
+
+    if source not in SHIFT_SHARE_SOURCES:
+        raise UnknownSourceError(f"shift-share source must be one of {list(SHIFT_SHARE_SOURCES)}, got {source!r}")
+    measure, _, _ = SHIFT_SHARE_SOURCES[source]
+    src = {"jobs": "jobs05", "bres": "bres", "gva": "gva_industry"}[source]
+    df = load(src)
+    df = df[(df["measure"] == measure) & (df["level"].isin([level, "uk"]))]
+    if source == "jobs":
+        df = df[df["period"].str.startswith("Jun") & ~df["industry"].isin(["Total", "G-T"])]
+    elif source == "bres":
+        df = df[df["industry"] != "Total"]
+    else:
+        df = df[df["section"].astype(str) != ""]
+        df = df.assign(industry=df["section"])
+    wide = df.pivot_table(index=["geo_code", "industry"], columns="year", values="value", aggfunc="sum", dropna=False)
+    wide.columns = wide.columns.astype(int)
+    return wide
+
+
+def shift_share(
+    place: Any,
+    start: int,
+    end: int,
+    *,
+    source: str = "jobs",
+    benchmark: str = "UK",
+    method: str = "dunn",
+    level: str | None = None,
+):
+    """Shift-share decomposition of a place's change between two years (Dunn 1960 by default).
+
+    ``source``: ``"jobs"`` (JOBS05, ITL1 regions, 1996-2021), ``"bres"`` (BRES employees,
+    ITL3 units and places built from them, GB, 2015-2021) or ``"gva"`` (GVA by industry,
+    current prices, ITL1-ITL3, 1998-2021). ``benchmark`` is ``"UK"`` (the sum of all units
+    in the same table, so industries align exactly) or another region. ``method``:
+    ``dunn``, ``esteban`` or ``arcelus``. Industries are aligned by SIC section; a section
+    missing on one side raises an error naming it.
+    """
+    from levelup.models import shiftshare
+
+    reg = _resolve(place, level)
+    _, data_level, desc = SHIFT_SHARE_SOURCES[source]
+    unit_level = reg.level if reg.level in ("itl1", "itl2", "itl3") else _data_level(reg)
+    if data_level == "itl1" and unit_level != "itl1":
+        raise UnknownSourceError(f"{desc} is published for ITL1 regions only; use source='bres' or 'gva' for {reg.name}")
+    table_level = data_level or unit_level
+    if source == "bres" and unit_level in ("itl1", "itl2"):
+        table_level = "itl3"
+    if source == "bres" and unit_level == "lad":
+        raise UnknownSourceError(f"{desc} is by ITL3 area, not by local authority: no shift-share for {reg.name}")
+    wide = industry_table(source, table_level)
+    years = [int(start), int(end)]
+    for y in years:
+        if y not in wide.columns:
+            raise UnknownSourceError(f"{desc} has no year {y}; it covers {wide.columns.min()}-{wide.columns.max()}")
+    codes = wide.index.get_level_values("geo_code")
+    if reg.level == table_level:
+        members = [reg.code]
+    elif reg.level in ("itl1", "itl2") and table_level == "itl3":
+        members = sorted({c for c in codes if c.startswith(reg.code) and len(c) == 5})
+    else:
+        members = list(reg.members)
+    missing = [m for m in members if m not in set(codes)]
+    if missing:
+        raise UnknownSourceError(f"{desc} has no data for {missing} (members of {reg.name})")
+    region = wide.loc[members, years].groupby(level="industry").sum(min_count=1)
+    units = wide[~codes.isin(["UK", "UKX", "TLB", "TLZ", "GB"])]
+    if str(benchmark).upper() == "UK":
+        nation = units.loc[:, years].groupby(level="industry").sum(min_count=1)
+        bname = f"UK (sum of {table_level} units)"
+    else:
+        breg = _resolve(benchmark)
+        nation = wide.loc[[breg.code], years].groupby(level="industry").sum(min_count=1)
+        bname = breg.name
+    fn = {"dunn": shiftshare.dunn, "esteban": shiftshare.esteban, "arcelus": shiftshare.arcelus}[method]
+    res = fn(region[years[0]], region[years[1]], nation[years[0]], nation[years[1]])
+    object.__setattr__(res, "title", f"{res.title}: {reg.name}, {start}-{end}, against {bname}")
+    return res
+
+
+# ------------------------------------------------------------ industry structure
+#: The SIC 2007 sections of the GVA-by-industry tables (ONS groups some at small areas: ``AB``
+#: and ``DE`` at ITL3, ``ABDE`` for local authorities); subsections such as ``CA-CB`` are excluded.
+_LAD_SECTION = r"^(?P<section>[A-Z]|ABDE) \("
+
+
+def _gva_sections(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], str]:
+    """:func:`_gva_sections_uncached`, kept in the store (read again when its files change)."""
+    return _memo(("gva_sections", level), lambda: _gva_sections_uncached(level))
+
+
+def _gva_sections_uncached(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, str], str]:
+    """(sections, totals, section names, source id) of current-price GVA at ``level``.
+
+    ``sections``: index (geo_code, section) x years; ``totals``: geo_code x years (the published
+    all-industries row). Local authorities come from ``lad_gva_industry`` (2021 codes) summed to
+    their April 2023 codes with the file's ``lad23`` column; a sum with a suppressed member is NaN.
+    """
+    from levelup.data import load
+
+    if level == "lad":
+        src = "lad_gva_industry"
+        df = load(src)
+        df = df[df["measure"] == "gva"]
+        sec = df["industry"].str.extract(_LAD_SECTION)["section"]
+        df = df.assign(section=sec.fillna(""), geo_code=df["lad23"])
+        df = df[(df["section"] != "") | (df["industry"] == "Total")]
+    else:
+        src = "gva_industry"
+        df = load(src)
+        df = df[(df["measure"] == "gva") & (df["level"] == level)]
+        df = df[(df["section"].astype(str) != "") | (df["industry"] == "Total")]
+        df = df.assign(section=df["section"].astype(str))
+    if df.empty:
+        raise UnknownSourceError(f"GVA by industry has no rows at level {level!r}")
+    names = dict(zip(df["section"], df["industry_name"]))
+    names.pop("", None)
+    df = df.assign(nan=df["value"].isna())
+    agg = df.groupby(["geo_code", "section", "year"], sort=True).agg(value=("value", "sum"), nan=("nan", "any"))
+    agg["value"] = agg["value"].where(~agg["nan"])
+    wide = agg["value"].unstack("year")
+    wide.columns = wide.columns.astype(int)
+    totals = wide.xs("", level="section")
+    sections = wide.drop(index="", level="section")
+    return sections, totals, names, src
+
+
+def industry_shares(place: Any, year: int | list[int] | None = None, *, level: str | None = None) -> pd.DataFrame:
+    """Shares of GVA by SIC 2007 section and location quotients of a place against the UK.
+
+    For a place P (its members summed), a SIC section s and a year:
+
+        share_Ps = 100 * GVA_Ps / GVA_P      uk_share_s = 100 * GVA_UKs / GVA_UK
+        LQ_Ps = share_Ps / uk_share_s        (Miller, Gibson and Wright 1991; as
+                                              :func:`levelup.models.specialisation.location_quotient`)
+
+    with ``GVA_P`` the published all-industries total (so a suppressed section does not inflate
+    the others). GVA is current basic prices, GBP million. Data: ITL regions and places made of
+    ITL3 units use the regional GVA-by-industry table (``gva_industry``); local authorities,
+    combined authorities and places made of local authorities use the local-authority table
+    (``lad_gva_industry``, 374 districts of 2021 summed to the April 2023 authorities: Cumberland =
+    Allerdale + Carlisle + Copeland, ...; newer member codes such as E08000038 map to their April
+    2023 code). The UK is the sum over every unit of the same table and level, so vintages are
+    never mixed; units with a suppressed section (ONS marker ``c``: Cornwall and the Isles of
+    Scilly) are left out of the UK sum in that year and listed in ``attrs["uk_excluded"]``. A
+    region's section is NaN where a member's value is suppressed.
+
+    Returns a tidy frame, one row per year and section: ``year, section, section_name,
+    region_gva, region_total, share, uk_gva, uk_total, uk_share, lq`` (shares in per cent).
+    ``year``: one year, a list, or None for the latest.
+
+    >>> industry_shares("Liverpool", 2021, level="lad").set_index("section").loc["C", "share"]  # doctest: +SKIP
+    """
+    from levelup.geo.aggregate import match_members
+
+    reg = _resolve(place, level)
+    if reg.level in ("itl1", "itl2", "itl3"):
+        table_level, members = reg.level, [reg.code]
+    elif reg.level in ("lad", "cauth") or getattr(reg, "member_level", None) == "lad":
+        table_level, members = "lad", [reg.code] if reg.level == "lad" else list(reg.members)
+    elif reg.level == "place":
+        table_level, members = "itl3", list(reg.members)
+    else:
+        raise ModelInputError(f"no industry structure for {reg.name} ({reg.level}): it is the benchmark")
+    sections, totals, names, src = _gva_sections(table_level)
+    codes, code_map = match_members(members, totals.index)
+    have = [int(c) for c in totals.columns]
+    years = [have[-1]] if year is None else [int(y) for y in np.atleast_1d(year)]
+    bad = [y for y in years if y not in have]
+    if bad:
+        raise UnknownSourceError(f"GVA by industry ({src}) has no year {bad}; it covers {have[0]}-{have[-1]}")
+    secs = sections.index.get_level_values("section")
+    sec_order = sorted(set(secs), key=lambda s: (s[0], len(s)))
+    rows, excluded = [], {}
+    for y in years:
+        col = sections[y].unstack("section").reindex(columns=sec_order)
+        tot = totals[y]
+        sub, t = col.loc[codes], tot.loc[codes]
+        reg_gva = sub.sum(min_count=1).where(sub.notna().all())
+        reg_tot = float(t.sum()) if t.notna().all() else np.nan
+        complete = col.notna().all(axis=1) & tot.reindex(col.index).notna()
+        excluded[y] = sorted(col.index[~complete])
+        uk_gva = col.loc[complete].sum()
+        uk_tot = float(tot.reindex(col.index)[complete].sum())
+        share, uk_share = 100 * reg_gva / reg_tot, 100 * uk_gva / uk_tot
+        rows.append(pd.DataFrame({
+            "year": y, "section": sec_order, "section_name": [names.get(s, s) for s in sec_order],
+            "region_gva": reg_gva.to_numpy(), "region_total": reg_tot, "share": share.to_numpy(),
+            "uk_gva": uk_gva.to_numpy(), "uk_total": uk_tot, "uk_share": uk_share.to_numpy(),
+            "lq": (share / uk_share).to_numpy(),
+        }))
+    out = pd.concat(rows, ignore_index=True)
+    out.attrs = {
+        "region": reg.code, "name": reg.name, "level": reg.level, "table_level": table_level, "source": src,
+        "members": tuple(codes), "code_map": code_map, "uk_excluded": excluded,
+        "unit": "GBP million, current basic prices",
+        "benchmark": f"UK = sum of the {table_level} units of the same table"
+        + (" (April 2023 authorities built from the 2021 districts)" if table_level == "lad" else ""),
+    }
+    return out
+

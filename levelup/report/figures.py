@@ -1,0 +1,330 @@
+"""Every chart of the region report: matplotlib figures drawn from analysis results, as PNG bytes
+with a title and alt text generated from what they show.
+
+A chart function takes the numbers to draw (a result or the columns of its ``to_frame()``) and
+returns ``(png, title, alt)``; the report wraps them in an accessible ``<figure>``. Figures whose
+shared part is the same for every area of a level (the convergence scatter, the ITL3 map) are drawn
+once per worker (:class:`Backdrop`) and each report only adds its own artists.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+#: Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008), darkest-first for contrast on white.
+PALETTE = {
+    "region": "#0072B2",  # blue, 5.1:1 on white
+    "parent": "#D55E00",  # vermillion, 3.9:1
+    "benchmark": "#000000",
+    "others": ["#009E73", "#CC79A7", "#56B4E9", "#E69F00"],
+}
+
+def _wrap(title: str, width: int = 90) -> str:
+    """A chart title broken into lines that fit the figure (the caption and PNG keep it whole)."""
+
+    return textwrap.fill(title, width)
+
+
+def _new_figure(width: float = 7.2, height: float = 3.3):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+class Backdrop:
+    """A figure whose shared part (the same for every area of a level) is drawn once per worker.
+
+    Each report restores those pixels, draws only its own artists on top (highlight, legend,
+    title), encodes the PNG and removes them again, so the figure is unchanged for the next
+    report. Every report goes through the same steps (the first one of a worker included), so
+    the bytes of a report's figure do not depend on what was drawn before it. Axis limits are
+    frozen after the first draw: the region's artists never rescale the shared part.
+    """
+
+    def __init__(self, fig: Any):
+        self.fig = fig
+        fig.canvas.draw()
+        for ax in fig.axes:
+            ax.set_autoscale_on(False)
+        self.background = fig.canvas.copy_from_bbox(fig.bbox)
+
+    def png(self, title: str, artists: list) -> bytes:
+        from matplotlib.image import imsave
+
+        canvas = self.fig.canvas
+        try:
+            canvas.restore_region(self.background)
+            for a in artists:
+                self.fig.draw_artist(a)
+            buf = io.BytesIO()
+            imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=self.fig.dpi,
+                   metadata={"Title": title, "Software": None})
+            return buf.getvalue()
+        finally:
+            for a in artists:
+                a.remove()
+
+
+def _plain_figure(width: float, height: float, rect: tuple = (0.09, 0.14, 0.89, 0.76)):
+    """A figure with one axes at a fixed position: no layout engine (it doubles the drawing
+    cost and its result would depend on the labels), so every report is drawn once."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=110)
+    FigureCanvasAgg(fig)
+    return fig, fig.add_axes(rect)
+
+
+def _title(ax: Any, title: str, width: int = 90) -> None:
+    """Set a wrapped chart title; on a fixed-layout figure each extra line shrinks the axes by
+    one line's height, so a long place name never pushes the title off the picture."""
+    text = _wrap(title, width)
+    ax.set_title(text, fontsize=10, loc="left")
+    extra = text.count("\n")
+    if extra and ax.figure.get_layout_engine() is None:
+        pos = ax.get_position()
+        dy = extra * 13 / 72 / ax.figure.get_figheight()  # 10 pt type on 13 pt lines, as a figure fraction
+        ax.set_position([pos.x0, pos.y0, pos.width, pos.height - dy])
+
+
+def _style(ax: Any) -> None:
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+
+def _trend_word(a: float, b: float) -> str:
+    if abs(b - a) < 0.5:
+        return f"roughly flat at {b:.0f}"
+    return f"{'rising' if b > a else 'falling'} from {a:.0f} to {b:.0f}"
+
+
+
+def png(fig: Any, title: str) -> bytes:
+    """A matplotlib figure as PNG bytes, titled ``title`` (no software stamp: deterministic bytes)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
+    return buf.getvalue()
+
+
+def _when(y: float) -> str:
+    return "never" if not math.isfinite(y) else ("already level" if y == 0 else f"in about {y:.0f} years")
+
+
+def gap_chart(res: Any) -> tuple[bytes, str, str]:
+    """The history of ``100 * x / benchmark`` and the projections at each rate (a GapOutlook)."""
+    b, name, hist = res.benchmark, res.region, res.history
+    title = f"GDP per head in {name} as % of the {b}: 1% versus 3% real growth"
+    fig, ax = _plain_figure(7.2, 3.3, (0.09, 0.09, 0.895, 0.8))
+    ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
+    for (g, path), ls in zip(res.projections().items(), ("--", ":")):
+        ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
+    gb = res.benchmark_growth
+    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
+    ax.set_ylabel(f"{b} = 100")
+    _title(ax, title)
+    ax.legend(frameon=False, fontsize=8, loc="best")
+    _style(ax)
+    years = list(res.years_to_close().values())
+    alt = (f"Line chart: GDP per head in {name} as a percentage of the {b}, {hist.index.min()}-{res.base_year}, "
+           f"then projected: at 1% a year the gap closes {_when(years[0])}, at 3% a year {_when(years[-1])}.")
+    return png(fig, title), title, alt
+
+
+def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_parent: bool) -> tuple[bytes, str, str]:
+    """Lines of ``frame`` (years x areas, ``b`` = 100): the area first, then its parent, then comparators."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    title = f"{label} in {name} relative to the {b} ({b} = 100)"
+    fig = Figure(figsize=(7.2, 3.3), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.08, 0.13, 0.62, 0.74))
+    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
+    styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * has_parent
+    styles += [(c, ":", 1.6) for c in PALETTE["others"]]
+    for (line, col), (colour, ls, lw) in zip(frame.items(), styles):
+        ax.plot(col.index, col.values, color=colour, ls=ls, lw=lw, label=textwrap.fill(line, 24))  # fits the margin
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, fontsize=10, loc="left")
+    ax.set_ylabel(f"{b} = 100")
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), frameon=False, fontsize=8)
+    reg = frame[name].dropna()
+    alt = (f"Line chart: {label} in {name} relative to the {b}, {reg.index.min()}-{reg.index.max()}, "
+           f"{_trend_word(reg.iloc[0], reg.iloc[-1])}.")
+    others = [c for c in frame.columns if c != name]
+    if others:
+        alt += " Also shown: " + "; ".join(
+            f"{c}, {_trend_word(frame[c].dropna().iloc[0], frame[c].dropna().iloc[-1])}" for c in others
+        ) + "."
+    return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------------------- convergence
+def convergence_backdrop(res: Any) -> Backdrop:
+    """What the convergence figure shows for every area of a level: all units, the OLS fit, sigma
+    (a ConvergenceContext: its ``points``, ``fit`` and ``sigma``)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    pts = res.points
+    x, g = pts["ln_initial"], pts["growth"]
+    fig = Figure(figsize=(7.2, 3.1), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.085, 0.15, 0.5, 0.66))
+    ax2 = fig.add_axes((0.67, 0.15, 0.31, 0.66))
+    everyone = ax.scatter(x, g, s=10, color="#999999", label=res.units)
+    xs = np.linspace(x.min(), x.max(), 2)
+    (fit,) = ax.plot(xs, res.fit(xs), color=PALETTE["parent"], lw=1.4, label=f"OLS fit, beta = {res.beta.beta:.4f}")
+    ax.set_xlabel(f"log GDP per head, {res.start}")
+    ax.set_ylabel("growth, % a year")
+    ax.set_title(f"Beta: growth against the {res.start} level", fontsize=9, loc="left")
+    s = res.sigma.series
+    ax2.plot(s.index, s.values, color=PALETTE["region"], lw=2)
+    ax2.set_title("Sigma: sd of log GDP per head", fontsize=9, loc="left")
+    for a in (ax, ax2):
+        _style(a)
+    base = Backdrop(fig)
+    base.handles = [everyone, fit]
+    return base
+
+
+def convergence_chart(base: Backdrop, res: Any, name: str) -> tuple[bytes, str, str]:
+    """The shared convergence figure with ``name``'s units highlighted."""
+    pts = res.points
+    title = f"GDP per head, {res.units}: growth {res.start}-{res.end} against the {res.start} level, {name} highlighted"
+    hi = [h for h in res.highlight if h in pts.index]
+    ax = base.fig.axes[0]
+    dots = ax.scatter(pts.loc[hi, "ln_initial"], pts.loc[hi, "growth"], s=28, color=PALETTE["region"], label=name,
+                      zorder=3)
+    legend = ax.legend(handles=[*base.handles, dots], frameon=False, fontsize=7)
+    head = base.fig.text(0.01, 0.985, _wrap(title, 110), fontsize=9, ha="left", va="top")
+    data = base.png(title, [dots, legend, head])
+    s = res.sigma.series
+    alt = (f"Scatter chart: average growth of GDP per head {res.start}-{res.end} against log GDP per head in "
+           f"{res.start} for {res.n} {res.units}, {name} highlighted; {res.verdict()}. Line chart: the dispersion of "
+           f"log GDP per head {'rose' if s.iloc[-1] > s.iloc[0] else 'fell'} from {s.iloc[0]:.3f} to {s.iloc[-1]:.3f}.")
+    return data, title, alt
+
+
+# ------------------------------------------------------------------------------------- map
+class MapBackdrop(Backdrop):
+    """The ITL3 choropleth drawn once; a report adds only its area's outline."""
+
+    def outline(self, codes: list[str]) -> Any:
+        from matplotlib.collections import LineCollection
+        from shapely import get_coordinates, get_parts
+
+        from levelup.errors import LevelupError
+
+        bad = [c for c in codes if c not in self.geoms.index]
+        if bad:
+            raise LevelupError(f"no ITL3 boundary for {', '.join(bad)}")
+        segments = [get_coordinates(line) for c in codes for line in get_parts(self.geoms[c].boundary)]
+        lines = LineCollection(segments, colors="#d7191c", linewidths=1.6)
+        self.ax.add_collection(lines, autolim=False)
+        return lines
+
+
+def map_backdrop(vals: pd.Series) -> MapBackdrop:
+    """ITL3 GDP per head (GBP thousand), the scale capped at the 95th percentile so central
+    London does not wash out the rest; the same map for every report."""
+    from levelup.geo.boundaries import boundaries
+
+    fig, ax = _plain_figure(6.0, 5.2, (0.01, 0.01, 0.98, 0.92))
+    g = boundaries("itl3")
+    g = g.assign(value=(vals / 1000).clip(upper=float(vals.quantile(0.95)) / 1000).reindex(g.index))
+    missing = g[g["value"].isna()]
+    if len(missing):
+        missing.plot(ax=ax, color="#dddddd", hatch="///", edgecolor="white", linewidth=0.2)
+    g[g["value"].notna()].plot(ax=ax, column="value", cmap="cividis", edgecolor="white", linewidth=0.2, legend=True,
+                               legend_kwds={"shrink": 0.6})
+    ax.set_title("")
+    ax.set_axis_off()
+    base = MapBackdrop(fig)
+    base.ax, base.geoms = ax, g.geometry
+    return base
+
+
+def map_chart(base: MapBackdrop, year: int, members: list[str], name: str) -> tuple[bytes, str, str]:
+    """The shared ITL3 map with ``members`` outlined."""
+    title = f"GDP per head by ITL3 unit, {year} (GBP thousand), {name} outlined"
+    outline = base.outline(members)
+    head = base.fig.text(0.01, 0.985, _wrap(title, 80), fontsize=9, ha="left", va="top")
+    data = base.png(title, [outline, head])
+    alt = (f"Map: GDP per head in {year} for the 179 ITL3 units of the UK on a colour scale from lowest (dark) to "
+           f"highest (light, capped at the 95th percentile), with {name} ({len(members)} "
+           f"unit{'s' if len(members) != 1 else ''}) outlined.")
+    return data, title, alt
+
+
+# ------------------------------------------------------------------------------ shift-share
+def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool) -> tuple[bytes, str, str]:
+    """The waterfall of a shift-share decomposition (the result's own ``plot``)."""
+    short = what.split(" (")[0]
+    title = f"Change in {short} in {name}, {start}-{end}: shift-share components"
+    fig = _new_figure(7.2, 3.0)
+    ax = fig.add_subplot()
+    res.plot(ax=ax)
+    ax.set_title("")
+    _title(ax, title)
+    ax.set_ylabel("thousands" if jobs else "employees")
+    _style(ax)
+    fmt = shift_share_format(jobs)
+    alt = (f"Waterfall chart: change in {short} in {name}, {start}-{end}, of {fmt(res.growth)}: "
+           f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
+           f"competitive share {fmt(res.competitive)}.")
+    return png(fig, title), title, alt
+
+
+def shift_share_format(jobs: bool) -> Any:
+    """How a shift-share component reads: thousands of jobs (one decimal) or employees."""
+    return (lambda v: f"{v:+,.1f} thousand") if jobs else (lambda v: f"{v:+,.0f}")
+
+
+# ------------------------------------------------------------------------------ deprivation
+def deprivation_chart(dist: pd.DataFrame, name: str, part: str, kind: str, where: str, edition: int
+                      ) -> tuple[bytes, str, str]:
+    """Bars of the share of a place's small areas in each decile of its nation's index."""
+    title = f"Neighbourhoods ({kind}) of {name}{part} by deprivation decile of {where}, {edition}"
+    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
+    ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
+    ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
+    ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
+    ax.set_ylabel("% of neighbourhoods")
+    _title(ax, title)
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    share, n = 100 * float(dist.loc[1, "share_areas"]), int(dist["n_areas"].sum())
+    alt = (f"Bar chart: share of {name}'s {n} neighbourhoods{part} in each deprivation decile of "
+           f"{where}; {share:.0f}% are in the most deprived tenth of {where} against 10% nationally.")
+    return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------------------------ peers
+def peers_chart(t: pd.DataFrame, name: str, kind: str, year: int) -> tuple[bytes, str, str]:
+    """Bars of GDP per head of a place (highlighted) and its statistical neighbours."""
+    title = f"GDP per head of {name} and its {len(t) - 1} nearest {kind}, {year}"
+    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
+    ax = fig.add_subplot()
+    s = t.iloc[::-1]
+    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
+    ax.set_xlabel("GBP, current prices")
+    _title(ax, title, 60)
+    ax.spines[["top", "right"]].set_visible(False)
+    alt = (f"Bar chart: GDP per head in {year} of {name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
+           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
+    return png(fig, title), title, alt
