@@ -55,9 +55,9 @@ def render(
         except RenderError:
             raise
         except Exception as exc:  # the browser or the kernel failed to start ...
-            raise RenderError(f"{job['label']}: {type(exc).__name__}: {exc}") from exc
+            raise RenderError(f"{job.label}: {type(exc).__name__}: {exc}") from exc
     rerun.remember([job], read_manifest(out), ok=True)
-    return {k: Path(v) for k, v in job["paths"].items()}
+    return {k: Path(v) for k, v in job.paths.items()}
 
 
 __all__ = ["BatchResult", "parse_cli_params", "render", "render_many", "template_parameters", "validate_params"]
