@@ -278,6 +278,13 @@ def write_index(out_dir: Path, manifest: dict, relations=None) -> Path:
 _SOURCE_DIGESTS: dict[tuple, dict] = {}
 
 
+def fetch_memo() -> dict:
+    """The data layer's in-process memo of file digests, ``{(path, size, mtime_ns): sha256}``."""
+    import importlib
+
+    return importlib.import_module("levelup.data.fetch")._DIGESTS  # the module: levelup.data.fetch is also a function
+
+
 def source_digests(source_ids: Iterable[str], optional: Iterable[str] = ()) -> dict[str, dict[str, str]]:
     """``{source: {file: sha256}}``; a required source that cannot be fetched raises
     DataNotFoundError, an optional one is recorded as ``{"unavailable": reason}``."""
@@ -666,9 +673,20 @@ def _worker_start(parent: int, work_root: str, sources: tuple[str, ...], env: di
 
     A worker's parent is the fork server, which exits when the batch does (its pipe from the batch
     closes): the worker dies with the fork server, and checks that the batch is still there."""
+    import multiprocessing.forkserver as fs
+
     from levelup.report.kernel import die_with_parent
     from levelup.report.render import worker_init
 
+    # a forked worker holds the batch's end of the fork server's "alive" pipe: closed here, so the
+    # fork server exits when the batch does (and this worker with it) instead of waiting for us
+    alive = getattr(fs._forkserver, "_forkserver_alive_fd", None)
+    if alive is not None and os.getppid() != parent:
+        try:
+            os.close(alive)
+        except OSError:
+            pass
+        fs._forkserver._forkserver_alive_fd = None
     die_with_parent(os.getppid())
     if os.getppid() != parent:
         try:

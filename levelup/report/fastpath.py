@@ -193,18 +193,18 @@ class Rerun:
 
     @contextlib.contextmanager
     def digests(self) -> Iterator[None]:
-        """Within: data files and outputs are hashed through this memo (levelup.data.fetch's
-        in-process memo is seeded from it and read back)."""
-        import importlib
+        """Within: data files and outputs are hashed through this memo (the data layer's in-process
+        memo of file digests is seeded from it and read back)."""
+        from levelup.report.batch import fetch_memo  # the data layer's memo (batch reads the registry)
 
-        fetch = importlib.import_module("levelup.data.fetch")  # the module (levelup.data.fetch is also a function)
-        fetch._DIGESTS.update({(p, e[0], e[1]): e[2] for p, e in self.files.entries.items()})
+        memo = fetch_memo()
+        memo.update({(p, e[0], e[1]): e[2] for p, e in self.files.entries.items()})
         _ACTIVE.append(self.files)
         try:
             yield
         finally:
             _ACTIVE.remove(self.files)
-            for (p, size, mtime), digest in list(fetch._DIGESTS.items()):
+            for (p, size, mtime), digest in list(memo.items()):
                 self.files.entries[p] = [size, mtime, digest]
 
     def remember(self, jobs, manifest: dict, ok: bool) -> None:
