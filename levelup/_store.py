@@ -8,12 +8,25 @@ changes, the fingerprint changes and nothing computed from the old files is serv
 
 Missing data (a :class:`~levelup.errors.LevelupError`) is kept too and raised again, so a
 level without a measure is not re-read for every report; any other exception is never kept.
+
+Tables (a DataFrame, a Series, or a tuple of them) are also kept on disk beside the processed data,
+in ``data/processed/derived/<state>/``, so the next process (a report's kernel, a batch worker)
+reads them instead of deriving them again. ``<state>`` is the sha256 of the data fingerprint above
+and of levelup's version and source code, so a changed input file or a changed producer is never
+served from an older state. Each file's sha256 is recorded when it is written and checked when it
+is read: a file that fails it, or does not decode, is derived again and rewritten. A table is
+written only if it reads back identical (values, dtypes, index, columns, attrs); anything else
+(results, figures, a table that does not survive parquet) stays in memory only. Parquet and JSON,
+never pickle.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
+import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -42,14 +55,171 @@ def _inputs() -> list[Path]:
     return [*sidecars, *(Path(p) for p in _files(None))]
 
 
-class Store:
-    """Computed tables keyed by ``(key, fingerprint of the data)``."""
+_ABSENT = object()  # not in the store (None and missing data are values)
+_PLAIN = (str, int, float, bool, type(None))
 
-    def __init__(self) -> None:
+
+def _plain(key: Any) -> bool:
+    """A key made only of strings, numbers, None and tuples of them (its repr names it on disk)."""
+    if isinstance(key, tuple):
+        return all(_plain(k) for k in key)
+    return isinstance(key, _PLAIN)
+
+
+_CODE: list[str] = []
+
+
+def code_digest() -> str:
+    """sha256 of levelup's version and of every module's source (once per process)."""
+    if not _CODE:
+        import levelup
+
+        root = Path(levelup.__file__).resolve().parent
+        h = hashlib.sha256(str(getattr(levelup, "__version__", "")).encode())
+        for f in sorted(root.rglob("*.py")):
+            h.update(str(f.relative_to(root)).encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
+def _json_same(x: Any) -> bool:
+    try:
+        return json.loads(json.dumps(x)) == x
+    except (TypeError, ValueError):
+        return False
+
+
+def _encode(part: Any) -> tuple[bytes, dict] | None:
+    """Parquet bytes and a JSON description of a DataFrame or Series (a plain JSON value: no
+    bytes), or None if it would not read back identical."""
+    import pandas as pd
+
+    if not isinstance(part, pd.Series | pd.DataFrame) and type(part) in (str, int, float, bool, dict, list):
+        return (b"", {"kind": "json", "value": part}) if _json_same(part) else None
+    if isinstance(part, pd.Series):
+        kind, frame = "series", part.to_frame(name="s")
+        name = part.name
+    elif isinstance(part, pd.DataFrame):
+        kind, frame, name = "frame", part, None
+    else:
+        return None
+    cols = frame.columns
+    if isinstance(cols, pd.MultiIndex) or not _json_same(list(cols)) or not _json_same(name):
+        return None
+    meta = {"kind": kind, "name": name, "columns": list(cols), "columns_dtype": str(cols.dtype),
+            "columns_name": cols.name, "attrs": part.attrs}
+    if not _json_same(meta["columns_name"]) or not _json_same(part.attrs):
+        return None
+    data = frame.copy(deep=False)
+    data.columns = [f"c{i}" for i in range(len(cols))]
+    buf = io.BytesIO()
+    try:
+        data.to_parquet(buf, index=True)
+        back = _decode(buf.getvalue(), json.loads(json.dumps(meta)))
+        if kind == "series":
+            pd.testing.assert_series_equal(back, part, check_exact=True, check_index_type=True,
+                                           check_series_type=True, check_names=True, check_freq=True,
+                                           check_flags=True)
+        else:
+            pd.testing.assert_frame_equal(back, part, check_exact=True, check_index_type=True,
+                                          check_column_type=True, check_frame_type=True, check_names=True,
+                                          check_freq=True, check_flags=True)
+    except Exception:  # anything that does not survive parquet exactly stays in memory only
+        return None
+    if back.attrs != part.attrs:
+        return None
+    return buf.getvalue(), meta
+
+
+def _decode(data: bytes, meta: dict) -> Any:
+    import pandas as pd
+
+    frame = pd.read_parquet(io.BytesIO(data))
+    frame.columns = pd.Index(meta["columns"], dtype=meta["columns_dtype"], name=meta["columns_name"])
+    out = frame.iloc[:, 0].rename(meta["name"]) if meta["kind"] == "series" else frame
+    out.attrs = meta["attrs"]
+    return out
+
+
+class Disk:
+    """Tables of one data state and code version as parquet files (see the module's docstring)."""
+
+    KEEP = 3  #: states kept (the newest by modification time); older ones are removed
+
+    def __init__(self, root: Path, state: str):
+        self.dir = root / state[:24]
+
+    def _name(self, key: tuple) -> str:
+        return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
+    def read(self, key: tuple) -> Any:
+        """The stored value, or ``_ABSENT`` when absent, damaged or not decodable."""
+        name = self._name(key)
+        try:
+            manifest = json.loads((self.dir / f"{name}.json").read_text())
+            if manifest["key"] != repr(key):
+                return _ABSENT
+            parts = []
+            for meta in manifest["parts"]:
+                if meta["kind"] == "json":
+                    parts.append(meta["value"])
+                    continue
+                data = (self.dir / f"{name}.{meta['sha256'][:16]}.parquet").read_bytes()
+                if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+                    return _ABSENT
+                parts.append(_decode(data, meta))
+        except Exception:  # absent, damaged or not decodable: derived again, never trusted
+            return _ABSENT
+        return tuple(parts) if manifest["tuple"] else parts[0]
+
+    def write(self, key: tuple, value: Any) -> bool:
+        """Store ``value`` if it is a table (or a tuple of tables) that reads back identical."""
+        many = isinstance(value, tuple)
+        encoded = [_encode(v) for v in (value if many else (value,))]
+        if not encoded or any(e is None for e in encoded):
+            return False
+        name = self._name(key)
+        try:
+            fresh = not self.dir.exists()
+            self.dir.mkdir(parents=True, exist_ok=True)
+            if fresh:
+                self._prune()
+            metas = []
+            for data, meta in encoded:
+                if meta["kind"] == "json":
+                    metas.append(meta)
+                    continue
+                meta = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
+                self._atomic(self.dir / f"{name}.{meta['sha256'][:16]}.parquet", data)
+                metas.append(meta)
+            manifest = {"key": repr(key), "tuple": many, "parts": metas}
+            self._atomic(self.dir / f"{name}.json", json.dumps(manifest).encode())
+        except OSError:  # a read-only or full disk: the value stays in memory only
+            return False
+        return True
+
+    @staticmethod
+    def _atomic(path: Path, data: bytes) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+
+    def _prune(self) -> None:
+        states = sorted((d for d in self.dir.parent.iterdir() if d.is_dir()), key=lambda d: d.stat().st_mtime_ns)
+        for d in states[: max(0, len(states) - self.KEEP)]:
+            if d != self.dir:
+                shutil.rmtree(d, ignore_errors=True)
+
+
+class Store:
+    """Computed tables keyed by ``(key, fingerprint of the data)``; tables also on disk (:class:`Disk`)."""
+
+    def __init__(self, disk: bool = True) -> None:
         self._tables: dict[tuple, Any] = {}
         self._stat: tuple = ()
         self._fingerprint = ""
         self._lock = threading.Lock()
+        self.disk = disk and os.environ.get("LEVELUP_DERIVED_CACHE", "1") != "0"
 
     def fingerprint(self) -> str:
         """sha256 over the raw files' sha256 (from the processed sidecars) and the place files.
@@ -80,16 +250,37 @@ class Store:
             self._stat, self._fingerprint = stat, h.hexdigest()
         return self._fingerprint
 
-    def get(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        """``compute()`` once per state of the data; missing data (LevelupError) is raised again."""
-        full = (*key, self.fingerprint())
+    def _disk(self, fingerprint: str) -> Disk | None:
+        from levelup import config
+
+        try:
+            root = config.processed_dir() / "derived"
+        except Exception:  # no data folder configured: memory only
+            return None
+        state = hashlib.sha256(f"{fingerprint}\0{code_digest()}".encode()).hexdigest()
+        return Disk(root, state)
+
+    def get(self, key: tuple, compute: Callable[[], Any], persist: bool = True) -> Any:
+        """``compute()`` once per state of the data; missing data (LevelupError) is raised again.
+
+        A table is read from disk when an earlier process derived it from the same files with the
+        same code, and written there after ``compute()`` (``persist=False``: memory only)."""
+        fp = self.fingerprint()
+        full = (*key, fp)
         with self._lock:
-            hit = self._tables.get(full, self)
-        if hit is self:
-            try:
-                hit = compute()
-            except LevelupError as exc:
-                hit = _Failure(exc)
+            hit = self._tables.get(full, _ABSENT)
+        if hit is _ABSENT:
+            disk = self._disk(fp) if persist and self.disk and _plain(key) else None
+            if disk is not None:
+                hit = disk.read(key)
+            if hit is _ABSENT:
+                try:
+                    hit = compute()
+                except LevelupError as exc:
+                    hit = _Failure(exc)
+                # written only if no file behind the data changed meanwhile (a table built on first use)
+                if disk is not None and not isinstance(hit, _Failure) and self.fingerprint() == fp:
+                    disk.write(key, hit)
             with self._lock:
                 self._tables[full] = hit
         if isinstance(hit, _Failure):

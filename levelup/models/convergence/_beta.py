@@ -212,8 +212,8 @@ def beta_nls(
     >>> round(beta_nls(y0, y1, years=1, cov="nonrobust").speed, 4)
     0.1277
     """
-    import statsmodels.api as sm
     from scipy.optimize import least_squares
+    from statsmodels.regression import linear_model as sm
 
     if not (isinstance(years, int | float | np.integer | np.floating) and years > 0):
         raise ParameterError(f"years must be a positive number, got {years!r}")

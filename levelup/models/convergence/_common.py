@@ -153,7 +153,7 @@ def _convergence_scatter(ax, d: pd.DataFrame, years: float, curve, legend: str, 
 
 
 def _fit_ols(y: pd.Series, X: pd.DataFrame, cov: str, groups, weights):
-    import statsmodels.api as sm
+    from statsmodels.regression import linear_model as sm
 
     model = sm.WLS(y, X, weights=weights) if weights is not None else sm.OLS(y, X)
     if cov == "cluster":

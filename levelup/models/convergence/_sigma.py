@@ -125,7 +125,7 @@ def sigma(
     >>> sigma(p).trend.slope < 0
     True
     """
-    import statsmodels.api as sm
+    from statsmodels.regression import linear_model as sm
 
     _iv.check("analytic", level, 999)
     _choice("stat", stat, ("sd_log", "cv", "var_log"))

@@ -1,0 +1,122 @@
+"""The store's disk layer (issue 21): a table derived in one process is read, not derived again,
+by the next; a changed input file or a damaged stored file means it is derived again; the numbers
+read back are those derived (checked against a frame built independently in the test)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# One process: derive (or read) a table through STORE; the producer counts its calls in a file.
+CHILD = r"""
+import json, sys
+import numpy as np, pandas as pd
+from levelup._store import STORE
+calls = sys.argv[1]
+
+def produce():
+    with open(calls, "a") as fh:
+        fh.write("x\n")
+    idx = pd.MultiIndex.from_tuples([("E06000001", "C"), ("E06000001", "F"), ("E06000002", "C")],
+                                    names=["geo_code", "section"])
+    frame = pd.DataFrame(np.arange(6, dtype=float).reshape(3, 2) / 7, index=idx,
+                         columns=pd.Index([1998, 2021], name="year"))
+    frame.attrs = {"source": "lad_gva_industry"}
+    names = pd.Series([0.1, np.nan], index=pd.Index(["C", "F"], name="section"), name="share")
+    return frame, names, {"C": "Manufacturing"}, "lad_gva_industry"
+
+frame, names, labels, source = STORE.get(("test_table", "lad", 1998), produce)
+print(json.dumps({"frame": frame.to_numpy().tolist(), "index": [list(t) for t in frame.index], "frame_attrs": frame.attrs, "names": names.to_json(),
+                  "labels": labels, "source": source, "cols": list(frame.columns), "dtype": str(frame.columns.dtype),
+                  "index_names": list(frame.index.names), "series_name": names.name}))
+"""
+
+
+def _expected() -> tuple[pd.DataFrame, pd.Series]:
+    idx = pd.MultiIndex.from_tuples([("E06000001", "C"), ("E06000001", "F"), ("E06000002", "C")],
+                                    names=["geo_code", "section"])
+    frame = pd.DataFrame([[0 / 7, 1 / 7], [2 / 7, 3 / 7], [4 / 7, 5 / 7]], index=idx,
+                         columns=pd.Index([1998, 2021], name="year"))
+    return frame, pd.Series([0.1, np.nan], index=pd.Index(["C", "F"], name="section"), name="share")
+
+
+@pytest.fixture()
+def data_dir(tmp_path):
+    d = tmp_path / "data"
+    (d / "processed").mkdir(parents=True)
+    (d / "processed" / "gdp.json").write_text(json.dumps({"raw": {"gdp.xlsx": "a" * 64}}))
+    return d
+
+
+def _run(data_dir: Path, calls: Path) -> dict:
+    env = dict(os.environ, LEVELUP_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT), LEVELUP_DERIVED_CACHE="1")
+    p = subprocess.run([sys.executable, "-c", CHILD, str(calls)], capture_output=True, text=True, env=env,
+                       cwd=data_dir.parent)
+    assert p.returncode == 0, p.stderr[-2000:]
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _calls(calls: Path) -> int:
+    return len(calls.read_text().splitlines()) if calls.exists() else 0
+
+
+def _check(out: dict) -> None:
+    frame, names = _expected()
+    assert out["frame"] == frame.to_numpy().tolist()  # exact: JSON keeps a float's shortest repr
+    assert out["index"] == [list(t) for t in frame.index]
+    assert out["cols"] == [1998, 2021] and out["dtype"] == "int64"
+    assert out["index_names"] == ["geo_code", "section"] and out["frame_attrs"] == {"source": "lad_gva_industry"}
+    assert json.loads(out["names"]) == {"C": 0.1, "F": None} and out["series_name"] == "share"
+    assert out["labels"] == {"C": "Manufacturing"} and out["source"] == "lad_gva_industry"
+
+
+def test_second_process_reads_the_table_from_disk(data_dir, tmp_path):
+    calls = tmp_path / "calls.txt"
+    first, second = _run(data_dir, calls), _run(data_dir, calls)
+    assert _calls(calls) == 1  # the second process did not derive it again
+    assert first == second
+    _check(second)
+    assert list((data_dir / "processed" / "derived").glob("*/*.parquet"))
+
+
+def test_a_changed_input_file_derives_again(data_dir, tmp_path):
+    calls = tmp_path / "calls.txt"
+    _run(data_dir, calls)
+    (data_dir / "processed" / "gdp.json").write_text(json.dumps({"raw": {"gdp.xlsx": "b" * 64}}))
+    _check(_run(data_dir, calls))
+    assert _calls(calls) == 2
+
+
+def test_a_damaged_stored_file_derives_again(data_dir, tmp_path):
+    calls = tmp_path / "calls.txt"
+    _run(data_dir, calls)
+    for f in (data_dir / "processed" / "derived").glob("*/*.parquet"):
+        data = bytearray(f.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        f.write_bytes(bytes(data))
+    _check(_run(data_dir, calls))
+    assert _calls(calls) == 2
+    _check(_run(data_dir, calls))  # rewritten: read again
+    assert _calls(calls) == 2
+
+
+def test_values_that_would_not_read_back_identical_stay_in_memory(tmp_path):
+    from levelup._store import Disk
+
+    disk = Disk(tmp_path, "s" * 64)
+    mixed = pd.DataFrame({"a": [1, "x"]})  # object column of mixed types: parquet cannot keep it
+    assert not disk.write(("k", 1), mixed)
+    assert not disk.write(("k", 2), (pd.DataFrame({"a": [1.0]}), object()))
+    assert not disk.write(("k", 3), {"nan": float("nan")})
+    assert disk.write(("k", 4), pd.Series([1.5, 2.5], index=pd.Index([2020, 2021], name="year"), name=None))
+    back = disk.read(("k", 4))
+    pd.testing.assert_series_equal(back, pd.Series([1.5, 2.5], index=pd.Index([2020, 2021], name="year")))
