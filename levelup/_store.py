@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -212,10 +213,15 @@ class Disk:
 
 
 class Store:
-    """Computed tables keyed by ``(key, fingerprint of the data)``; tables also on disk (:class:`Disk`)."""
+    """Computed tables keyed by ``(key, fingerprint of the data)``; tables also on disk (:class:`Disk`).
 
-    def __init__(self, disk: bool = True) -> None:
-        self._tables: dict[tuple, Any] = {}
+    At most ``limit`` values are kept in memory, the least recently used dropped first: a worker's
+    kernel renders hundreds of reports, each adding a few values of its own place (its gap, its
+    industry shares), while the level-wide tables every report reads stay recent."""
+
+    def __init__(self, disk: bool = True, limit: int = 512) -> None:
+        self._tables: OrderedDict[tuple, Any] = OrderedDict()
+        self.limit = limit
         self._stat: tuple = ()
         self._fingerprint = ""
         self._lock = threading.Lock()
@@ -269,6 +275,8 @@ class Store:
         full = (*key, fp)
         with self._lock:
             hit = self._tables.get(full, _ABSENT)
+            if hit is not _ABSENT:
+                self._tables.move_to_end(full)
         if hit is _ABSENT:
             disk = self._disk(fp) if persist and self.disk and _plain(key) else None
             if disk is not None:
@@ -283,6 +291,8 @@ class Store:
                     disk.write(key, hit)
             with self._lock:
                 self._tables[full] = hit
+                while len(self._tables) > self.limit:
+                    self._tables.popitem(last=False)
         if isinstance(hit, _Failure):
             raise hit.exc.with_traceback(None)
         return hit

@@ -120,3 +120,23 @@ def test_values_that_would_not_read_back_identical_stay_in_memory(tmp_path):
     assert disk.write(("k", 4), pd.Series([1.5, 2.5], index=pd.Index([2020, 2021], name="year"), name=None))
     back = disk.read(("k", 4))
     pd.testing.assert_series_equal(back, pd.Series([1.5, 2.5], index=pd.Index([2020, 2021], name="year")))
+
+
+def test_memory_is_bounded_least_recently_used_dropped_first():
+    """A kernel renders hundreds of reports, each adding values of its own place: the store keeps at
+    most ``limit`` values, and a value every report reads (here ``level``) stays."""
+    from levelup._store import Store
+
+    store = Store(disk=False, limit=8)
+    calls: list[str] = []
+
+    def compute(name):
+        return lambda: calls.append(name) or name
+
+    for i in range(100):
+        assert store.get(("level",), compute("level")) == "level"
+        store.get(("place", i), compute(f"place {i}"))
+    assert len(store._tables) == 8
+    assert calls.count("level") == 1  # never dropped: read by every report
+    store.get(("place", 0), compute("place 0"))  # dropped long ago: computed again
+    assert calls.count("place 0") == 2
