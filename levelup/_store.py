@@ -90,6 +90,38 @@ def _json_same(x: Any) -> bool:
         return False
 
 
+def _tag(x: Any) -> Any:
+    """``x`` as JSON that keeps tuples and non-string dict keys (``attrs`` hold both)."""
+    if isinstance(x, tuple):
+        return {"__tuple__": [_tag(v) for v in x]}
+    if isinstance(x, list):
+        return [_tag(v) for v in x]
+    if isinstance(x, dict):
+        return {"__dict__": [[_tag(k), _tag(v)] for k, v in x.items()]}
+    return x
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (an np.float64 is not a float here)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(k, j) and _same(a[k], b[j]) for k, j in zip(a, b, strict=True))
+    return a == b or (a != a and b != b)  # NaN is NaN
+
+
+def _untag(x: Any) -> Any:
+    if isinstance(x, list):
+        return [_untag(v) for v in x]
+    if isinstance(x, dict):
+        if "__tuple__" in x:
+            return tuple(_untag(v) for v in x["__tuple__"])
+        return {_untag(k): _untag(v) for k, v in x["__dict__"]}
+    return x
+
+
 def _encode(part: Any) -> tuple[bytes, dict] | None:
     """Parquet bytes and a JSON description of a DataFrame or Series (a plain JSON value: no
     bytes), or None if it would not read back identical."""
@@ -108,14 +140,14 @@ def _encode(part: Any) -> tuple[bytes, dict] | None:
     if isinstance(cols, pd.MultiIndex) or not _json_same(list(cols)) or not _json_same(name):
         return None
     meta = {"kind": kind, "name": name, "columns": list(cols), "columns_dtype": str(cols.dtype),
-            "columns_name": cols.name, "attrs": part.attrs}
-    if not _json_same(meta["columns_name"]) or not _json_same(part.attrs):
+            "columns_name": cols.name, "attrs": _tag(part.attrs)}
+    if not _json_same(meta["columns_name"]) or not _json_same(meta["attrs"]):
         return None
     data = frame.copy(deep=False)
     data.columns = [f"c{i}" for i in range(len(cols))]
     buf = io.BytesIO()
     try:
-        data.to_parquet(buf, index=True)
+        data.to_parquet(buf)  # a RangeIndex as metadata, any other index as columns
         back = _decode(buf.getvalue(), json.loads(json.dumps(meta)))
         if kind == "series":
             pd.testing.assert_series_equal(back, part, check_exact=True, check_index_type=True,
@@ -127,7 +159,7 @@ def _encode(part: Any) -> tuple[bytes, dict] | None:
                                           check_freq=True, check_flags=True)
     except Exception:  # anything that does not survive parquet exactly stays in memory only
         return None
-    if back.attrs != part.attrs:
+    if not _same(back.attrs, part.attrs) or not _same(back.name if kind == "series" else None, name):
         return None
     return buf.getvalue(), meta
 
@@ -138,7 +170,7 @@ def _decode(data: bytes, meta: dict) -> Any:
     frame = pd.read_parquet(io.BytesIO(data))
     frame.columns = pd.Index(meta["columns"], dtype=meta["columns_dtype"], name=meta["columns_name"])
     out = frame.iloc[:, 0].rename(meta["name"]) if meta["kind"] == "series" else frame
-    out.attrs = meta["attrs"]
+    out.attrs = _untag(meta["attrs"])
     return out
 
 

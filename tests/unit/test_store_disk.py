@@ -140,3 +140,23 @@ def test_memory_is_bounded_least_recently_used_dropped_first():
     assert calls.count("level") == 1  # never dropped: read by every report
     store.get(("place", 0), compute("place 0"))  # dropped long ago: computed again
     assert calls.count("place 0") == 2
+
+
+def test_attrs_with_tuples_and_year_keys_and_a_range_index_read_back_identical(tmp_path):
+    """What the analysis tables carry (members as a tuple, {year: [...]}, a RangeIndex) survives;
+    an np.float64 in attrs would come back a float, so such a table stays in memory."""
+    from levelup._store import Disk
+
+    disk = Disk(tmp_path, "t" * 64)
+    frame = pd.DataFrame({"code": ["E06000001", "E06000002"], "rank": [1, 2]})
+    frame.attrs = {"members": ("E06000001", "E06000002"), "uk_excluded": {1998: ["E06000052"]}, "dropped": ()}
+    assert disk.write(("t", 1), frame)
+    back = disk.read(("t", 1))
+    pd.testing.assert_frame_equal(back, pd.DataFrame({"code": ["E06000001", "E06000002"], "rank": [1, 2]}),
+                                  check_index_type=True)
+    assert isinstance(back.index, pd.RangeIndex)
+    assert back.attrs == {"members": ("E06000001", "E06000002"), "uk_excluded": {1998: ["E06000052"]}, "dropped": ()}
+    assert type(back.attrs["members"]) is tuple and list(back.attrs["uk_excluded"]) == [1998]
+    odd = frame.copy()
+    odd.attrs = {"scale": np.float64(1.5)}
+    assert not disk.write(("t", 2), odd)
