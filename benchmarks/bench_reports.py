@@ -14,6 +14,9 @@ One run prints (issue 21):
 5. where the time goes: the parent's planning, worker start-up, and per report the notebook's
    execution and the PDF, plus the slowest sections of one report profiled in a plain process.
 
+Level-wide derived tables are read from ``data/processed/derived`` when an earlier process stored
+them (``--empty-derived`` removes them first, to time a first report after the data changed).
+
     python benchmarks/bench_reports.py                       # the above, about 5 min on 2 idle cores
     python benchmarks/bench_reports.py --naive-sample 3      # naive loop timed on 3 of the 12, scaled
     python benchmarks/bench_reports.py --itl                 # also all 232 ITL1-ITL3 reports
@@ -151,7 +154,17 @@ def main() -> None:
     ap.add_argument("--no-naive", action="store_true")
     ap.add_argument("--itl", action="store_true", help="also all ITL1+ITL2+ITL3 reports (232)")
     ap.add_argument("--full", action="store_true", help="also every level (ITL1, ITL2, ITL3, LAD, combined authorities)")
+    ap.add_argument("--empty-derived", action="store_true",
+                    help="remove the derived tables stored beside the processed data first (data/processed/derived: "
+                         "rebuilt by the first report), to time the first report after the data changed")
     args = ap.parse_args()
+    from levelup import config
+
+    derived = config.processed_dir() / "derived"
+    if args.empty_derived:
+        shutil.rmtree(derived, ignore_errors=True)
+    n_derived = len(list(derived.glob("*/*.json"))) if derived.is_dir() else 0
+    print(f"derived tables on disk at the start: {n_derived} ({derived})")
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
         print(f"levelup jobs={args.jobs}; {load()} at the start")
