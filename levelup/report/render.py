@@ -417,7 +417,7 @@ def write_atomic(files: dict[Path, bytes]) -> list[Path]:
 _LOCAL = threading.local()
 
 #: What a worker needs, imported once by the batch's fork server so that every worker it forks
-#: inherits them instead of importing them again (see ``levelup.report.batch._new_pool``).
+#: inherits them instead of importing them again (see ``levelup.report.pool._new_pool``).
 WORKER_MODULES = (
     "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
     "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",
