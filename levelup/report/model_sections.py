@@ -169,7 +169,27 @@ def _shift_share(ctx: Context) -> str:
     chart = figure(ctx, *F.shift_share_chart(res, what, ctx.region.name, start, end, jobs), "ONS " + what)
     return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
                    national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
-                   figure=chart).html
+                   figure=chart, left_out=_left_out(res, start, end)).html
+
+
+def _left_out(res: Any, start: int, end: int) -> str:
+    """What the shift-share left out or merged, in a reader's words."""
+    from levelup.analysis.structure import SIC_SECTIONS
+
+    def named(codes: Any) -> str:
+        names = [f"{SIC_SECTIONS.get(c, c)} ({c})" for c in codes]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    out = []
+    dropped = tuple(getattr(res, "dropped_industries", ()))
+    if dropped:
+        out.append(f"Industry section{'s' if len(dropped) > 1 else ''} {named(dropped)} "
+                   f"{'are' if len(dropped) > 1 else 'is'} left out: no employees are recorded in "
+                   f"{'them' if len(dropped) > 1 else 'it'} anywhere in {start} or {end}.")
+    for label, parts in dict(getattr(res, "merged_industries", {})).items():
+        out.append(f"Sections {named(parts)} are counted together ({label}), as one of them has no employees "
+                   f"nationally in {start}.")
+    return " ".join(out)
 
 
 # -------------------------------------------------------------------------- 6 convergence
@@ -386,3 +406,64 @@ def record_sources(ctx: Context) -> None:
             _record_source(ctx, sid)
         except LevelupError:  # a mirror-only source that is absent: its section says so
             pass
+
+
+# ---------------------------------------------------------------------------- why the gap
+def why_gap(ctx: Context) -> Block:
+    """GDP per head relative to the UK less Extra-Regio as productivity, hours per job, jobs per
+    resident and GDP/GVA (:func:`levelup.analysis.decomposition.decompose_gap`), with a commuting
+    caveat when jobs per resident is far from the benchmark's."""
+    from levelup.analysis.decomposition import COMMUTING_THRESHOLD, COMPONENTS, decompose_gap
+
+    r = ctx.region
+    d = stored(("decompose_gap", r.code, r.level, tuple(r.members)), lambda: decompose_gap(r))
+    if isinstance(d, Missing):
+        return _na("Why the gap", ctx, d.reason)
+    for s in d.sources:
+        _record_source(ctx, s)
+    t = d.table
+    fmt = {"gva_per_hour": ("£{:,.2f}", "GBP per hour, current prices"), "hours_per_job": ("{:.1f}", "hours a week"),
+           "jobs_per_resident": ("{:.2f}", "filled jobs per resident"), "gdp_to_gva": ("{:.3f}", "ratio"),
+           "gdp_per_head": ("£{:,.0f}", "GBP, current prices")}
+    rows = [{"label": COMPONENTS.get(k, "GDP per head (product of the four)"), "unit": fmt[k][1],
+             "place": fmt[k][0].format(x.place), "benchmark": fmt[k][0].format(x.benchmark), "index": x["index"],
+             "log_points": x.log_points, "total": k == "gdp_per_head"} for k, x in t.iterrows()]
+    _export(ctx, "Why the gap", "decomposition", [
+        {"statistic": stat, "measure": k, "year": d.year, "value": float(x[stat]),
+         "unit": "log points" if stat == "log_points" else fmt[k][1] if stat != "index" else "UK less Extra-Regio = 100",
+         "source": ", ".join(d.sources), "release": f"{d.gdp_release}; {d.productivity_release}"}
+        for k, x in t.iterrows() for stat in ("place", "benchmark", "index", "log_points")
+    ])
+    parts = t.drop(index="gdp_per_head")["log_points"]
+    big = parts.reindex(parts.abs().sort_values(ascending=False).index)
+    side = "below" if d.total < 0 else "above"
+    lead = big.index[0]
+    same = [k for k in big.index if np.sign(big[k]) == np.sign(d.total) and abs(big[k]) >= 2]
+    names = {"gva_per_hour": "lower productivity" if d.total < 0 else "higher productivity",
+             "hours_per_job": "fewer hours per job" if d.total < 0 else "more hours per job",
+             "jobs_per_resident": "fewer jobs per resident" if d.total < 0 else "more jobs per resident",
+             "gdp_to_gva": "a lower ratio of GDP to GVA" if d.total < 0 else "a higher ratio of GDP to GVA"}
+    ix = float(t.loc["gdp_per_head", "index"])
+    how = f"{ix / 100:.1f} times that of" if ix >= 200 else f"{abs(ix - 100):.0f}% {side}"
+    sentence = f"In {d.year} GDP per head in {r.name} was {how} the {d.benchmark} ({d.total:+.1f} log points)."
+    if same:
+        sentence += (" Most of the difference comes from " + " and ".join(names[k] for k in same[:2])
+                     + f" ({', '.join(f'{big[k]:+.1f}' for k in same[:2])} log points).")
+    if np.sign(big[lead]) != np.sign(d.total) and abs(big[lead]) >= 2:
+        sentence += f" The largest part, {COMPONENTS[lead].lower()} ({big[lead]:+.1f}), works the other way."
+    caveat = ""
+    if d.commuting:
+        pct = 100 * (d.jobs_ratio - 1)
+        more = pct > 0
+        caveat = (f"{r.name} has {abs(pct):.0f}% {'more' if more else 'fewer'} jobs per resident than the "
+                  f"{d.benchmark} (the report flags differences beyond {100 * COMMUTING_THRESHOLD:.0f}% either way). "
+                  + ("Many of its jobs are filled by people who live elsewhere, so GDP per head (output where it is "
+                     "produced divided by the people who live here) overstates what residents earn."
+                     if more else
+                     "Many residents work elsewhere (or are not of working age), so GDP per head (output where it is "
+                     "produced divided by the people who live here) understates what residents earn.")
+                  + " Household income per head (GDHI), counted where people live, is the better guide to living "
+                  "standards.")
+    chart = figure(ctx, *F.decomposition_chart(d), f"ONS regional GDP ({d.gdp_release}) and subregional "
+                                                   f"productivity ({d.productivity_release})")
+    return present("why_gap.j2", d=d, rows=rows, sentence=sentence, caveat=caveat, figure=chart)

@@ -1,0 +1,121 @@
+"""Issue 20, items 6, 7, 8, 10, 11: why the gap, revisions, gap scenarios without Extra-Regio,
+statistical neighbours on robustly standardised indicators, and shift-share without empty industries.
+
+Numbers are read from the ONS workbooks cell by cell (openpyxl/xlrd, tests/loaders/_xl.py), never
+from levelup's parsers, or worked by hand in the test.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "loaders"))
+from _xl import _rows  # noqa: E402
+
+GDP24 = "gdp-2024/regionalgrossdomesticproductgdpbyallitlregions.xlsx"
+CR24 = "gdp-2024/regionalgrossdomesticproductgdpcityregions.xlsx"
+ITLS24 = "productivity-2024/labourproductivityitls.xls"
+LAS24 = "productivity-2024/labourproductivitylocalauthorities.xls"
+
+
+def _cell(path: Path, sheet: str, code: str, year: int) -> float:
+    """The value in ``sheet`` on the row whose code column holds ``code``, in the column headed ``year``
+    (ONS writes ``2022``, ``Hours_2022`` or ``Jobs_2022``)."""
+    rows = _rows(str(path), sheet)
+    head = next(r for r in rows if any(str(c).strip().split("_")[-1] == str(year) for c in r if c is not None))
+    col = next(i for i, c in enumerate(head) if c is not None and str(c).strip().split("_")[-1] == str(year))
+    row = next(r for r in rows if any(str(c).strip() == code for c in r[:3] if c is not None))
+    return float(row[col])
+
+
+# ------------------------------------------------------------------------------- item 7
+@pytest.mark.parametrize(("place", "level", "gdp_file", "prod_file"), [
+    ("E06000001", "lad", CR24, LAS24),   # Hartlepool
+    ("TLL", "itl1", GDP24, ITLS24),      # Wales
+])
+def test_gap_decomposition_adds_up_with_numbers_from_the_workbooks(ons_dir, data_root, place, level, gdp_file,
+                                                                   prod_file):
+    from levelup.analysis.decomposition import decompose_gap
+
+    year = 2022
+
+    def totals(code: str, gdp_path: str, prod_path: str) -> dict:
+        return {"gva": _cell(ons_dir / gdp_path, "Table 1", code, year),
+                "gdp": _cell(ons_dir / gdp_path, "Table 5", code, year),
+                "pop": _cell(ons_dir / gdp_path, "Table 6", code, year),
+                "hours": _cell(ons_dir / prod_path, "Productivity Hours", code, year),
+                "jobs": _cell(ons_dir / prod_path, "Productivity Jobs", code, year)}
+
+    r, b = totals(place, gdp_file, prod_file), totals("UKX", GDP24, ITLS24)
+    # the four parts by hand, as log ratios to the UK less Extra-Regio
+    parts = {
+        "gva_per_hour": math.log((r["gva"] / r["hours"]) / (b["gva"] / b["hours"])),
+        "hours_per_job": math.log((r["hours"] / r["jobs"]) / (b["hours"] / b["jobs"])),
+        "jobs_per_resident": math.log((r["jobs"] / r["pop"]) / (b["jobs"] / b["pop"])),
+        "gdp_to_gva": math.log((r["gdp"] / r["gva"]) / (b["gdp"] / b["gva"])),
+    }
+    total = math.log((r["gdp"] / r["pop"]) / (b["gdp"] / b["pop"]))
+    assert sum(parts.values()) == pytest.approx(total, abs=1e-12)  # the identity, on the published numbers
+
+    res = decompose_gap(place, level=level)
+    assert res.year == year
+    for k, v in parts.items():
+        assert res.table.loc[k, "log_points"] == pytest.approx(100 * v, rel=1e-9), k
+    assert res.total == pytest.approx(100 * total, rel=1e-9)
+    assert res.table["log_points"].drop("gdp_per_head").sum() == pytest.approx(res.total, abs=1e-9)
+    # GVA per hour of the UK less Extra-Regio as ONS publishes it (A4, 2022: 41.0)
+    assert res.table.loc["gva_per_hour", "benchmark"] == pytest.approx(41.0, abs=0.05)
+
+
+def test_commuting_caveat_follows_jobs_per_resident(data_root):
+    from levelup.analysis.decomposition import COMMUTING_THRESHOLD, decompose_gap
+
+    camden = decompose_gap("Camden", level="lad")
+    wales = decompose_gap("TLL")
+    assert camden.jobs_ratio > 1 + COMMUTING_THRESHOLD and camden.commuting
+    assert abs(wales.jobs_ratio - 1) < COMMUTING_THRESHOLD and not wales.commuting
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    html = M.why_gap(S.context("Camden", level="lad")).html
+    assert "Commuting." in html and "15%" in html and "overstates" in html
+    assert "Commuting." not in M.why_gap(S.context("Wales")).html
+
+
+# ------------------------------------------------------------------------------ item 11
+def test_itl3_shift_share_leaves_out_empty_industries_and_says_so(data_root):
+    """BRES records no employees in sections T and U: the ITL3 shift-share runs without them and
+    the report says so in words; the national share is worked by hand from the BRES table."""
+    from levelup.analysis import industry_table, shift_share
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    res = shift_share("TLC23", 2015, 2021, source="bres")
+    assert res.dropped_industries == ("T", "U")
+    w = industry_table("bres", "itl3")
+    codes = w.index.get_level_values("geo_code")
+    nation = w[~codes.isin(["UK", "UKX", "TLB", "TLZ", "GB"])].groupby(level="industry").sum()
+    e0 = w.loc["TLC23", 2015].sum()
+    growth = nation[2021].sum() / nation[2015].sum() - 1
+    assert res.national == pytest.approx(e0 * growth, rel=1e-12)
+    assert res.growth == pytest.approx(w.loc["TLC23", 2021].sum() - e0, rel=1e-12)
+    html = M.industry(S.context("TLC23")).html
+    assert "households as employers (T) and extraterritorial organisations (U) are left out" in html
+    for dev in ("drop or merge", "benchmark employment at the start is zero", "['"):
+        assert dev not in html
+
+
+def test_an_industry_with_no_benchmark_start_is_merged_with_the_one_before():
+    from levelup.analysis.structure import _without_empty_industries
+
+    region = pd.DataFrame({2015: [5.0, 1.0, 0.0, 0.0], 2021: [6.0, 1.0, 2.0, 0.0]}, index=list("RSTU"))
+    nation = pd.DataFrame({2015: [50.0, 10.0, 0.0, 0.0], 2021: [55.0, 12.0, 4.0, 0.0]}, index=list("RSTU"))
+    r, n, dropped, merged = _without_empty_industries(region, nation, [2015, 2021])
+    assert dropped == ("U",)
+    assert merged == {"S-T": ("S", "T")}
+    assert list(n.index) == ["R", "S-T"] and n.loc["S-T", 2021] == 16.0 and r.loc["S-T", 2021] == 3.0
