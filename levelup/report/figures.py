@@ -117,28 +117,35 @@ def png(fig: Any, title: str) -> bytes:
     return buf.getvalue()
 
 
-def _when(y: float) -> str:
-    return "never" if not math.isfinite(y) else ("already level" if y == 0 else f"in about {y:.0f} years")
-
-
 def gap_chart(res: Any) -> tuple[bytes, str, str]:
-    """The history of ``100 * x / benchmark`` and the projections at each rate (a GapOutlook)."""
+    """The history of ``100 * x / benchmark`` of real GDP per head and, where there is a gap, the
+    projections at each rate (a GapOutlook)."""
     b, name, hist = res.benchmark, res.region, res.history
-    title = f"GDP per head in {name} as % of the {b}: 1% versus 3% real growth"
-    fig, ax = _plain_figure(7.2, 3.3, (0.09, 0.09, 0.895, 0.8))
+    title = (f"Real GDP per head in {name} as % of the {b}" +
+             ("" if res.no_gap else ": 1% versus 3% real growth"))
+    fig, ax = _plain_figure(7.2, 3.1, (0.09, 0.1, 0.895, 0.78))
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
     for (g, path), ls in zip(res.projections().items(), ("--", ":")):
         ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
     gb = res.benchmark_growth
-    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
+    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.2f}% a year)")
     ax.set_ylabel(f"{b} = 100")
     _title(ax, title)
     ax.legend(frameon=False, fontsize=8, loc="best")
     _style(ax)
-    years = list(res.years_to_close().values())
-    alt = (f"Line chart: GDP per head in {name} as a percentage of the {b}, {hist.index.min()}-{res.base_year}, "
-           f"then projected: at 1% a year the gap closes {_when(years[0])}, at 3% a year {_when(years[-1])}.")
+    alt = (f"Line chart: real GDP per head in {name} as a percentage of the {b}, {hist.index.min()}-{res.base_year}"
+           f", {_trend_word(hist.iloc[0], hist.iloc[-1])}")
+    if res.no_gap:
+        alt += "; at or above the benchmark, so nothing is projected."
+    else:
+        years = list(res.years_to_close().values())
+        alt += (f", then projected: at 1% a year the gap {_closes(years[0])}, at 3% a year it "
+                f"{_closes(years[-1])}.")
     return png(fig, title), title, alt
+
+
+def _closes(y: float) -> str:
+    return "does not close" if not math.isfinite(y) else f"closes in about {y:.0f} years"
 
 
 def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_parent: bool) -> tuple[bytes, str, str]:

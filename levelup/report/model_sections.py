@@ -88,11 +88,12 @@ def gap(ctx: Context) -> Block:
     if isinstance(res, Missing):
         return _na("The gap", ctx, res.reason)
     _absorb(ctx, res.sources, {})
-    _export(ctx, "4 The gap", "scenarios", res.to_frame().assign(source="gdp", release="").to_dict("records"))
+    _export(ctx, "4 The gap", "scenarios", res.to_frame().assign(source=", ".join(res.sources),
+                                                                   release=res.release).to_dict("records"))
     years = list(res.years_to_close().values())
     finite = [y if math.isfinite(y) else None for y in (years[0], years[-1])]
-    return present("gap.j2", gap=res, slow=finite[0], fast=finite[1], figure=figure(ctx, *F.gap_chart(res),
-                                                                                  "ONS regional GDP"))
+    return present("gap.j2", gap=res, slow=finite[0], fast=finite[1], figure=figure(
+        ctx, *F.gap_chart(res), f"ONS regional GDP ({res.release} release), chained volume measures"))
 
 
 # ----------------------------------------------------------------- 5 industry structure
