@@ -322,49 +322,25 @@ def deprivation_chart(dist: pd.DataFrame, name: str, part: str, kind: str, where
 
 
 # ------------------------------------------------------------------------------------ peers
-def peers_chart(t: pd.DataFrame, name: str, kind: str, year: int) -> tuple[bytes, str, str]:
-    """Bars of GDP per head of a place (highlighted) and its statistical neighbours."""
-    title = f"GDP per head of {name} and its {len(t) - 1} nearest {kind}, {year}"
-    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
-    ax = fig.add_subplot()
-    s = t.iloc[::-1]
-    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
-    ax.set_xlabel("GBP, current prices")
-    _title(ax, title, 60)
-    ax.spines[["top", "right"]].set_visible(False)
-    alt = (f"Bar chart: GDP per head in {year} of {name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
-           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
-    return png(fig, title), title, alt
-
-
-# ---------------------------------------------------------------------------- why the gap
-def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
-    """Horizontal bars of the log points of each component of the gap and of GDP per head (a GapDecomposition)."""
-    from levelup.analysis.decomposition import COMPONENTS
-
-    t = res.table
-    title = f"GDP per head in {res.region} relative to the {res.benchmark}, {res.year}: what makes up the gap"
-    fig, ax = _plain_figure(7.2, 2.6, (0.36, 0.2, 0.6, 0.66))
-    labels = [COMPONENTS[k] for k in COMPONENTS] + ["GDP per head (sum of the above)"]
-    vals = [float(t.loc[k, "log_points"]) for k in COMPONENTS] + [res.total]
-    colours = [PALETTE["parent"] if v < 0 else PALETTE["others"][0] for v in vals[:-1]] + [PALETTE["region"]]
-    ys = np.arange(len(vals))[::-1]
-    ax.barh(ys, vals, color=colours, height=0.6)
-    ax.set_yticks(ys, [textwrap.fill(lab, 34) for lab in labels], fontsize=8)
-    ax.axvline(0, color=PALETTE["benchmark"], lw=0.8)
-    for y, v in zip(ys, vals):
-        ax.annotate(f"{v:+.1f}", (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if v >= 0 else "right", va="center", fontsize=7.5)
-    lo, hi = min(0.0, *vals), max(0.0, *vals)
-    pad = 0.18 * (hi - lo or 1)
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel(f"log points (100 × ln of the ratio to the {res.benchmark})", fontsize=8)
-    _title(ax, title, 70)
+def peers_chart(t: pd.DataFrame, name: str, kind: str, labels: list[str]) -> tuple[bytes, str, str]:
+    """Where a place (large blue dots) and its neighbours (grey) rank on each indicator, from lowest
+    (0) to highest (100) among all units of the kind: why they are neighbours."""
+    on = list(t.attrs["on"])
+    title = f"{name} (blue) and its {len(t) - 1} nearest {kind} (grey): rank on each indicator"
+    h = 0.9 + 0.3 * len(on)
+    fig, ax = _plain_figure(7.2, h, (0.3, 0.45 / h, 0.66, 1 - 0.85 / h))
+    ys = np.arange(len(on))[::-1]
+    for p in t.iloc[1:].itertuples():
+        ax.scatter([100 * getattr(p, f"u_{m}") for m in on], ys, s=18, color="#999999", zorder=2)
+    me = t.iloc[0]
+    ax.scatter([100 * me[f"u_{m}"] for m in on], ys, s=60, color=PALETTE["region"], zorder=3)
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.set_xlim(-3, 103)
+    ax.set_xlabel(f"rank among all {kind}, scaled from 0 (lowest) to 100 (highest)", fontsize=8)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
-             "gdp_to_gva": "GDP relative to GVA"}
-    parts = "; ".join(f"{short[k]} {t.loc[k, 'log_points']:+.1f}" for k in COMPONENTS)
-    alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
-           f"{res.benchmark}, made up of {parts} log points.")
+    fig.text(0.01, 1 - 0.1 / h, _wrap(title, 100), fontsize=9.5, ha="left", va="top")
+    alt = (f"Dot chart: the rank of {name} among all {kind} on {len(on)} indicators ("
+           + "; ".join(f"{lab} {100 * me[f'u_{m}']:.0f}" for lab, m in zip(labels, on))
+           + f") with its nearest {kind}: " + ", ".join(t["name"].iloc[1:]) + ".")
     return png(fig, title), title, alt

@@ -361,10 +361,19 @@ def _deprivation_part(ctx: Context, nation: str, lads: list[str], whole: bool) -
 
 
 # ------------------------------------------------------------------------------------- peers
+#: indicator -> how its value is shown in the neighbours table
+_PEER_FORMAT = {
+    "gdp_per_head": "£{:,.0f}", "gva_per_hour": "£{:,.2f}", "employment_rate": "{:.1f}%",
+    "median_weekly_pay": "£{:,.0f}", "gdhi_per_head": "£{:,.0f}", "child_poverty_ahc": "{:.1f}%",
+    "population": "{:,.0f}", "manufacturing_share": "{:.1f}%",
+}
+
+
 def peers(ctx: Context, n: int = 5) -> Block:
-    """The area's statistical neighbours (``levelup.analysis.peer_table``): the ``n`` places of the
-    same kind nearest on GDP per head and population, with a bar chart of GDP per head."""
-    from levelup.analysis import peer_table
+    """The area's statistical neighbours (:func:`levelup.analysis.neighbours.peer_table`): the ``n``
+    places of the same kind nearest on several rank-standardised indicators, with the distances, and
+    a chart of where the place and its neighbours rank on each indicator."""
+    from levelup.analysis.neighbours import INDICATORS, METHOD, peer_table
 
     r = ctx.region
     if not LEVELS[r.level].ranked:
@@ -373,18 +382,33 @@ def peers(ctx: Context, n: int = 5) -> Block:
     t = stored(("peer_table", r.code, r.level, n, year), lambda: peer_table(r, n=n, year=year))
     if isinstance(t, Missing):
         return _na("Statistical neighbours", ctx, t.reason)
-    lad_based = LEVELS[r.level].lad_based
-    _record_source(ctx, "lad_gdp" if lad_based else "gdp")
-    year, kind = int(t.attrs["year"]), LEVELS[r.level].plural
+    kind = LEVELS[r.level].plural
+    on, years = list(t.attrs["on"]), t.attrs["years"]
+    cols = [{"label": INDICATORS[m][0], "year": years[m]} for m in on]
+    rows = [{"name": p.name, "code": p.code, "place": p.role == "place",
+             "values": [_PEER_FORMAT[m].format(getattr(p, m)) for m in on],
+             "distance": "" if p.role == "place" else f"{p.distance:.2f}"} for p in t.itertuples()]
     _export(ctx, "Peers", "peers", [
-        {"statistic": stat, "measure": f"{p.code} {p.name}", "year": year, "value": float(getattr(p, stat)),
-         "unit": unit, "source": "lad_gdp" if lad_based else "gdp", "release": ""}
-        for p in t.itertuples()
-        for stat, unit in (("gdp_per_head", "GBP"), ("population", "persons"), ("distance", "standardised"))
+        {"statistic": m, "measure": f"{p.code} {p.name}", "year": years.get(m, t.attrs["year"]),
+         "value": float(getattr(p, m)), "unit": INDICATORS[m][1] if m in INDICATORS else "rank-standardised",
+         "source": "", "release": ""}
+        for p in t.itertuples() for m in [*on, "distance"]
     ])
-    source = "ONS GDP for local authorities" if lad_based else "ONS regional GDP"
-    return present("peers.j2", region=r, custom=False, rows=t.to_dict("records"), kind=kind, year=year,
-                   n_candidates=t.attrs["n_candidates"], figure=figure(ctx, *F.peers_chart(t, r.name, kind, year), source))
+    dropped = len(t.attrs["dropped"])
+    note = (f"Method: {METHOD}. Distances run from 0 (identical ranks on every indicator) to "
+            f"{len(on) ** 0.5:.2f} (opposite ends of every ranking). Each indicator is its latest year "
+            "(shown under its name). Deprivation is measured by the share of children in low-income families "
+            "after housing costs (DWP), the one deprivation measure published on one basis across the UK. "
+            "These are not CIPFA's Nearest Neighbours, which use CIPFA's own indicators and weights.")
+    if dropped:
+        note += f" {dropped} {kind} missing one of the indicators are not compared."
+    if t.attrs["not_used"]:
+        note += (" Not published for " + r.name + ", so not used: "
+                 + ", ".join(INDICATORS[m][0].lower() for m in t.attrs["not_used"]) + ".")
+    chart = figure(ctx, *F.peers_chart(t, r.name, kind, [INDICATORS[m][0] for m in on]),
+                   "ONS, DWP; rank among all " + kind)
+    return present("peers.j2", region=r, custom=False, rows=rows, cols=cols, kind=kind,
+                   n_candidates=t.attrs["n_candidates"], note=note, figure=chart)
 
 
 # ------------------------------------------------------------------------ sources up front

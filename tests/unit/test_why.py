@@ -11,6 +11,7 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,3 +120,44 @@ def test_an_industry_with_no_benchmark_start_is_merged_with_the_one_before():
     assert dropped == ("U",)
     assert merged == {"S-T": ("S", "T")}
     assert list(n.index) == ["R", "S-T"] and n.loc["S-T", 2021] == 16.0 and r.loc["S-T", 2021] == 3.0
+
+
+# ------------------------------------------------------------------------------- item 6
+def test_barking_and_dagenham_neighbours_are_urban_and_their_distances_recompute(data_root):
+    """Distances recomputed here with scipy (rankdata, cdist) from the indicator table; the neighbours
+    are metropolitan districts or London boroughs, not the North Somerset and Peterborough that GDP per
+    head and population alone gave."""
+    from scipy.spatial.distance import cdist
+    from scipy.stats import rankdata
+
+    from levelup.analysis.neighbours import neighbour_indicators, peer_table
+
+    t = peer_table("Barking and Dagenham", level="lad")
+    assert len(t.attrs["on"]) == 7
+    table = neighbour_indicators("lad").dropna()
+    u = np.column_stack([(rankdata(table[c]) - 1) / (len(table) - 1) for c in table.columns])
+    d = cdist(u[list(table.index).index("E09000002")][None, :], u)[0]
+    order = sorted(zip(d, table.index))
+    expected = [c for _, c in order if c != "E09000002"][:5]
+    assert list(t["code"].iloc[1:]) == expected
+    np.testing.assert_allclose(t["distance"].iloc[1:], sorted(d)[1:6], rtol=1e-12)
+    assert all(c[:3] in ("E08", "E09") for c in expected)  # metropolitan districts and London boroughs
+    assert not {"E06000024", "E06000031"} & set(t["code"])
+
+
+@pytest.mark.parametrize("outlier", ["E09000033", "E06000017"])  # Westminster (top); Rutland (mid-table)
+def test_a_huge_outlier_elsewhere_leaves_neighbours_unchanged(data_root, outlier):
+    from levelup.analysis.neighbours import neighbour_indicators
+    from levelup.geo import peers
+
+    table = neighbour_indicators("lad").copy()
+    wild = table.copy()
+    wild.loc[outlier, "gdp_per_head"] *= 1000
+    for place in ("E09000002", "E06000001", "S12000049"):  # Barking and Dagenham, Hartlepool, Glasgow City
+        before = peers(place, n=5, on=table, standardise="rank").codes
+        after = peers(place, n=5, on=wild, standardise="rank").codes
+        assert before == after, place
+    if outlier == "E09000033":  # z-scores are swamped by it: GDP per head stops mattering
+        z0 = peers("E06000001", n=5, on=table, standardise="z").table["z_gdp_per_head"]
+        z1 = peers("E06000001", n=5, on=wild, standardise="z").table["z_gdp_per_head"]
+        assert z1.abs().max() < z0.abs().max() / 10
