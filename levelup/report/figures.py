@@ -344,3 +344,27 @@ def peers_chart(t: pd.DataFrame, name: str, kind: str, labels: list[str]) -> tup
            + "; ".join(f"{lab} {100 * me[f'u_{m}']:.0f}" for lab, m in zip(labels, on))
            + f") with its nearest {kind}: " + ", ".join(t["name"].iloc[1:]) + ".")
     return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------------------ revisions
+def revisions_chart(res: Any) -> tuple[bytes, str, str]:
+    """One line per release of GDP per head, UK = 100 (a Revisions result)."""
+    from matplotlib.ticker import MaxNLocator
+
+    t = res.table
+    title = f"GDP per head in {res.region} (UK = 100) in successive ONS releases"
+    fig, ax = _plain_figure(7.2, 2.4, (0.08, 0.14, 0.7, 0.72))
+    styles = [("#999999", ":", 1.6), (PALETTE["parent"], "--", 1.6), (PALETTE["region"], "-", 2.2)][-t.shape[1]:]
+    for (rel, col), (c, ls, lw) in zip(t.items(), styles):
+        s = col.dropna()
+        ax.plot(s.index, s.values, color=c, ls=ls, lw=lw, label=f"{rel} release")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("UK = 100", fontsize=8)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+    _style(ax)
+    _title(ax, title, 80)
+    big = res.largest_revision()
+    alt = (f"Line chart: GDP per head in {res.region} as a percentage of the UK in the "
+           + ", ".join(t.columns) + " releases"
+           + (f"; the largest revision is {big[1]:+.1f} points, for {big[0]}." if big else "."))
+    return png(fig, title), title, alt

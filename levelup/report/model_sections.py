@@ -492,3 +492,46 @@ def why_gap(ctx: Context) -> Block:
     chart = figure(ctx, *F.decomposition_chart(d), f"ONS regional GDP ({d.gdp_release}) and subregional "
                                                    f"productivity ({d.productivity_release})")
     return present("why_gap.j2", d=d, rows=rows, sentence=sentence, caveat=caveat, figure=chart)
+
+
+# ------------------------------------------------------------------------------ revisions
+def revisions(ctx: Context, years: int = 5) -> Block:
+    """How the area's GDP per head relative to the UK moved between the April 2023, 2024 and 2025
+    releases (:func:`levelup.analysis.revisions.revisions`): a small table of the last ``years``
+    years and a chart of every year."""
+    from levelup.analysis.revisions import RELEASES
+    from levelup.analysis.revisions import revisions as revisions_of
+
+    r = ctx.region
+    res = stored(("revisions", r.code, r.level, tuple(r.members)), lambda: revisions_of(r))
+    if isinstance(res, Missing):
+        return _na("Revisions", ctx, res.reason)
+    for src in res.sources.values():
+        _record_source(ctx, src)
+    t = res.table.tail(years)
+    rows = []
+    for y, row in t.iterrows():
+        have = row.dropna()
+        change = f"{have.iloc[-1] - have.iloc[0]:+.1f}" if len(have) > 1 else ""
+        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else f"{v:.1f}" for v in row], "change": change})
+    _export(ctx, "Revisions", "revisions", [
+        {"statistic": "index", "measure": "gdp_per_head", "year": int(x.year), "value": float(x.index),
+         "unit": "UK = 100", "source": res.sources.get(x.release, ""), "release": x.release}
+        for x in res.to_frame().itertuples()
+    ])
+    big = res.largest_revision()
+    first, last = res.releases[0], res.releases[-1]
+    if big and abs(big[1]) >= 0.5:
+        y, d = big
+        sentence = (f"Between the {first} and {last} releases ONS revised GDP per head in {r.name} for {y} from "
+                    f"{res.table.loc[y, first]:.1f} to {res.table.loc[y, last]:.1f} (UK = 100), "
+                    f"{abs(d):.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
+                    "editions of this report when ONS revises them.")
+    else:
+        sentence = (f"Between the {first} and {last} releases ONS's figures for {r.name} (UK = 100) moved by less "
+                    "than half a point in every year both publish.")
+    absent = [v for v in RELEASES.values() if v not in res.releases]
+    missing = (f"The {' and '.join(absent)} release{'s do' if len(absent) > 1 else ' does'} not publish "
+               f"{r.name}." if absent else "")
+    chart = figure(ctx, *F.revisions_chart(res), "ONS regional GDP, " + ", ".join(res.releases) + " releases")
+    return present("revisions.j2", r=res, rows=rows, sentence=sentence, figure=chart, missing=missing)

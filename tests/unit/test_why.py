@@ -161,3 +161,41 @@ def test_a_huge_outlier_elsewhere_leaves_neighbours_unchanged(data_root, outlier
         z0 = peers("E06000001", n=5, on=table, standardise="z").table["z_gdp_per_head"]
         z1 = peers("E06000001", n=5, on=wild, standardise="z").table["z_gdp_per_head"]
         assert z1.abs().max() < z0.abs().max() / 10
+
+
+# ------------------------------------------------------------------------------- item 8
+def _els(ons_dir: Path, code: str, year: int) -> float:
+    import csv
+
+    with open(ons_dir / "local-indicators/gdp-per-head.csv", encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            if (row["AREACD"] == code and row["Period"] == str(year)
+                    and row["Indicator"].endswith("at current market price")):
+                return float(row["Observation"])
+    raise LookupError(code)
+
+
+def test_revisions_are_each_release_against_its_own_uk(ons_dir, data_root):
+    """North East 2021, UK = 100, in the April 2023 (Table 7), April 2024 (Table 7) and April 2025
+    (Explore Local Statistics CSV) releases, read from the files themselves."""
+    from levelup.analysis.revisions import revisions
+
+    old = "regionalgrossdomesticproductgdpallitlregions.xlsx"
+    by_hand = {
+        "April 2023": 100 * _cell(ons_dir / old, "Table 7", "TLC", 2021) / _cell(ons_dir / old, "Table 7", "UK", 2021),
+        "April 2024": 100 * _cell(ons_dir / GDP24, "Table 7", "TLC", 2021) / _cell(ons_dir / GDP24, "Table 7", "UK", 2021),
+        "April 2025": 100 * _els(ons_dir, "TLC", 2021) / _els(ons_dir, "K02000001", 2021),
+    }
+    res = revisions("TLC")
+    assert res.releases == ["April 2023", "April 2024", "April 2025"]
+    for rel, v in by_hand.items():
+        assert res.table.loc[2021, rel] == pytest.approx(v, rel=1e-12), rel
+    assert 2023 in res.table.index and pd.isna(res.table.loc[2023, "April 2023"])
+
+
+def test_revisions_section_says_what_moved(data_root):
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    html = M.revisions(S.context("Wales")).html
+    assert "April 2023 release" in html and "April 2025 release" in html and "ONS revised" in html
