@@ -250,7 +250,8 @@ def headline_table(ctx: Context) -> Block:
             "label": row.label, "unit": row.unit, "missing": None,
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
             "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
-            "rank": f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked",
+            "rank": (f"{ordinal(int(row.rank))} of {int(row.peers)}" + ("" if kind == "level" else " on growth")
+                     if pd.notna(row.rank) else "not ranked"),
             "change": fmt_change(row.measure, row.change), "first_year": y0,
         })
     peers = LEVELS[ctx.region.level].plural if LEVELS[ctx.region.level].ranked else "places"
