@@ -368,3 +368,36 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
            + ", ".join(t.columns) + " releases"
            + (f"; the largest revision is {big[1]:+.1f} points, for {big[0]}." if big else "."))
     return png(fig, title), title, alt
+
+
+# ---------------------------------------------------------------------------- why the gap
+def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
+    """Horizontal bars of the log points of each component of the gap and of GDP per head (a GapDecomposition)."""
+    from levelup.analysis.decomposition import COMPONENTS
+
+    t = res.table
+    title = f"GDP per head in {res.region} relative to the {res.benchmark}, {res.year}: what makes up the gap"
+    fig, ax = _plain_figure(7.2, 2.6, (0.36, 0.2, 0.6, 0.66))
+    labels = [COMPONENTS[k] for k in COMPONENTS] + ["GDP per head (sum of the above)"]
+    vals = [float(t.loc[k, "log_points"]) for k in COMPONENTS] + [res.total]
+    colours = [PALETTE["parent"] if v < 0 else PALETTE["others"][0] for v in vals[:-1]] + [PALETTE["region"]]
+    ys = np.arange(len(vals))[::-1]
+    ax.barh(ys, vals, color=colours, height=0.6)
+    ax.set_yticks(ys, [textwrap.fill(lab, 34) for lab in labels], fontsize=8)
+    ax.axvline(0, color=PALETTE["benchmark"], lw=0.8)
+    for y, v in zip(ys, vals):
+        ax.annotate(f"{v:+.1f}", (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=7.5)
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
+    pad = 0.18 * (hi - lo or 1)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_xlabel(f"log points (100 × ln of the ratio to the {res.benchmark})", fontsize=8)
+    _title(ax, title, 70)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
+             "gdp_to_gva": "GDP relative to GVA"}
+    parts = "; ".join(f"{short[k]} {t.loc[k, 'log_points']:+.1f}" for k in COMPONENTS)
+    alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
+           f"{res.benchmark}, made up of {parts} log points.")
+    return png(fig, title), title, alt
