@@ -123,7 +123,7 @@ def gap_chart(res: Any) -> tuple[bytes, str, str]:
     b, name, hist = res.benchmark, res.region, res.history
     title = (f"Real GDP per head in {name} as % of the {b}" +
              ("" if res.no_gap else ": 1% versus 3% real growth"))
-    fig, ax = _plain_figure(7.2, 3.1, (0.09, 0.1, 0.895, 0.78))
+    fig, ax = _plain_figure(7.2, 2.7, (0.09, 0.11, 0.895, 0.76))
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
     for (g, path), ls in zip(res.projections().items(), ("--", ":")):
         ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
@@ -327,7 +327,7 @@ def peers_chart(t: pd.DataFrame, name: str, kind: str, labels: list[str]) -> tup
     (0) to highest (100) among all units of the kind: why they are neighbours."""
     on = list(t.attrs["on"])
     title = f"{name} (blue) and its {len(t) - 1} nearest {kind} (grey): rank on each indicator"
-    h = 0.9 + 0.3 * len(on)
+    h = 0.85 + 0.24 * len(on)
     fig, ax = _plain_figure(7.2, h, (0.3, 0.45 / h, 0.66, 1 - 0.85 / h))
     ys = np.arange(len(on))[::-1]
     for p in t.iloc[1:].itertuples():
@@ -353,16 +353,17 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
 
     t = res.table
     title = f"GDP per head in {res.region} (UK = 100) in successive ONS releases"
-    fig, ax = _plain_figure(7.2, 2.4, (0.08, 0.14, 0.7, 0.72))
+    fig, ax = _plain_figure(4.4, 2.7, (0.13, 0.3, 0.84, 0.58))
     styles = [("#999999", ":", 1.6), (PALETTE["parent"], "--", 1.6), (PALETTE["region"], "-", 2.2)][-t.shape[1]:]
     for (rel, col), (c, ls, lw) in zip(t.items(), styles):
         s = col.dropna()
         ax.plot(s.index, s.values, color=c, ls=ls, lw=lw, label=f"{rel} release")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
     ax.set_ylabel("UK = 100", fontsize=8)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.14), frameon=False, fontsize=7.5, ncol=3,
+              handlelength=1.6, columnspacing=0.8)
     _style(ax)
-    _title(ax, title, 80)
+    _title(ax, title, 55)
     big = res.largest_revision()
     alt = (f"Line chart: GDP per head in {res.region} as a percentage of the UK in the "
            + ", ".join(t.columns) + " releases"
@@ -377,7 +378,7 @@ def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
 
     t = res.table
     title = f"GDP per head in {res.region} relative to the {res.benchmark}, {res.year}: what makes up the gap"
-    fig, ax = _plain_figure(7.2, 2.6, (0.36, 0.2, 0.6, 0.66))
+    fig, ax = _plain_figure(7.2, 2.3, (0.33, 0.2, 0.63, 0.64))
     labels = [COMPONENTS[k] for k in COMPONENTS] + ["GDP per head (sum of the above)"]
     vals = [float(t.loc[k, "log_points"]) for k in COMPONENTS] + [res.total]
     colours = [PALETTE["parent"] if v < 0 else PALETTE["others"][0] for v in vals[:-1]] + [PALETTE["region"]]
@@ -392,7 +393,7 @@ def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
     pad = 0.18 * (hi - lo or 1)
     ax.set_xlim(lo - pad, hi + pad)
     ax.set_xlabel(f"log points (100 × ln of the ratio to the {res.benchmark})", fontsize=8)
-    _title(ax, title, 70)
+    fig.text(0.01, 0.97, _wrap(title, 100), fontsize=9.5, ha="left", va="top")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
