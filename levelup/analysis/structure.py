@@ -121,6 +121,51 @@ def shift_share(
     return res
 
 
+def gva_shift_share(place: Any, start: int, end: int, *, level: str | None = None):
+    """Shift-share (Dunn 1960) of the change in GVA of a council, combined authority or place made of
+    councils, by SIC section, against the UK (the sum of every council of the same table).
+
+    Data: ONS GVA for local authorities by industry (current prices, GBP million, 1998-2021; sections
+    as ONS groups them for councils, ``ABDE`` ...), the April 2023 authorities built from the 2021
+    districts as in :func:`industry_shares`. Councils with a suppressed section in either year are
+    left out of the UK sum (``attrs``-free: listed in ``uk_excluded``); a place with a suppressed
+    section of its own raises UnknownSourceError. Empty sections are handled as in :func:`shift_share`.
+    """
+    from levelup.geo.aggregate import match_members
+    from levelup.models import shiftshare
+
+    reg = _resolve(place, level)
+    if reg.level == "lad":
+        members = [reg.code]
+    elif reg.level == "cauth" or getattr(reg, "member_level", None) == "lad":
+        members = list(reg.members)
+    else:
+        raise UnknownSourceError(f"{reg.name} is not made of local authorities: use shift_share()")
+    sections, totals, _, src = _gva_sections("lad")
+    years = [int(start), int(end)]
+    bad = [y for y in years if y not in sections.columns]
+    if bad:
+        raise UnknownSourceError(f"GVA by industry for local authorities has no year {bad}; it covers "
+                                 f"{int(sections.columns.min())}-{int(sections.columns.max())}")
+    codes, _ = match_members(members, totals.index)
+    wide = sections[years]
+    complete = wide.notna().all(axis=1).groupby(level="geo_code").all()
+    own = wide.loc[codes]
+    if own.isna().any().any():
+        raise UnknownSourceError(f"ONS suppresses part of {reg.name}'s GVA by industry (disclosure)")
+    region = own.groupby(level="section").sum()
+    keep = complete.index[complete]
+    nation = wide.loc[wide.index.get_level_values("geo_code").isin(keep)].groupby(level="section").sum()
+    region, nation, dropped, merged = _without_empty_industries(region, nation, years)
+    res = shiftshare.dunn(region[years[0]], region[years[1]], nation[years[0]], nation[years[1]])
+    object.__setattr__(res, "title", f"{res.title}: {reg.name}, GVA {start}-{end}, against the UK (sum of councils)")
+    object.__setattr__(res, "dropped_industries", dropped)
+    object.__setattr__(res, "merged_industries", merged)
+    object.__setattr__(res, "uk_excluded", tuple(sorted(complete.index[~complete])))
+    object.__setattr__(res, "source", src)
+    return res
+
+
 def _without_empty_industries(region: pd.DataFrame, nation: pd.DataFrame, years: list[int]
                               ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...], dict[str, tuple[str, ...]]]:
     """Industries (rows) with no benchmark employment at the start, made usable for shift-share.

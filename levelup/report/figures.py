@@ -279,8 +279,10 @@ def map_chart(base: MapBackdrop, year: int, members: list[str], name: str) -> tu
 
 
 # ------------------------------------------------------------------------------ shift-share
-def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool) -> tuple[bytes, str, str]:
-    """The waterfall of a shift-share decomposition (the result's own ``plot``)."""
+def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool, unit: str | None = None,
+                      fmt: Any = None) -> tuple[bytes, str, str]:
+    """The waterfall of a shift-share decomposition (the result's own ``plot``); ``unit`` and ``fmt``
+    override the axis label and number format (default: jobs or employees)."""
     short = what.split(" (")[0]
     title = f"Change in {short} in {name}, {start}-{end}: shift-share components"
     fig = _new_figure(7.2, 3.0)
@@ -288,9 +290,9 @@ def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs
     res.plot(ax=ax)
     ax.set_title("")
     _title(ax, title)
-    ax.set_ylabel("thousands" if jobs else "employees")
+    ax.set_ylabel(unit or ("thousands" if jobs else "employees"))
     _style(ax)
-    fmt = shift_share_format(jobs)
+    fmt = fmt or shift_share_format(jobs)
     alt = (f"Waterfall chart: change in {short} in {name}, {start}-{end}, of {fmt(res.growth)}: "
            f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
            f"competitive share {fmt(res.competitive)}.")

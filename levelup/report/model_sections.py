@@ -154,7 +154,7 @@ def _shift_share(ctx: Context) -> str:
     elif ctx.region.level in ("itl2", "itl3", "place") and ctx.region.member_level != "lad":
         source, start, end, what = "bres", 2015, 2021, "employees (BRES, GB)"
     else:
-        return _na("Shift-share of job change", ctx, "jobs by industry are published for ITL regions only").html
+        return _gva_shift_share(ctx)
     start, end = _period(start, end, ctx)
     res = stored(("shift", ctx.region.code, source, start, end), lambda: shift_share(ctx.region, start, end, source=source))
     if isinstance(res, Missing):
@@ -171,6 +171,38 @@ def _shift_share(ctx: Context) -> str:
     return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
                    national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
                    figure=chart, left_out=_left_out(res, start, end)).html
+
+
+def _gva_shift_share(ctx: Context) -> str:
+    """Shift-share of GVA change for councils and places made of councils (jobs by industry are held
+    by ITL3 area only): :func:`levelup.analysis.structure.gva_shift_share`."""
+    from levelup.analysis.structure import gva_shift_share
+
+    start, end = _period(1998, 2021, ctx)
+    res = stored(("gva_shift", ctx.region.code, tuple(ctx.region.members), start, end),
+                 lambda: gva_shift_share(ctx.region, start, end))
+    if isinstance(res, Missing):
+        return _na("Shift-share of GVA change", ctx, res.reason).html
+    _record_source(ctx, res.source)
+    what = "GVA (current prices)"
+
+    def fmt(v: float) -> str:
+        return f"{'+' if v >= 0 else '−'}£{abs(v):,.0f} million"
+
+    _export(ctx, "5 Industry", "shift_share_gva", [
+        {"statistic": k, "measure": "gva", "year": end, "first_year": start, "value": float(getattr(res, k)),
+         "unit": "GBP million, current prices", "source": res.source, "release": "April 2023"}
+        for k in ("growth", "national", "industry_mix", "competitive")
+    ])
+    chart = figure(ctx, *F.shift_share_chart(res, what, ctx.region.name, start, end, False, "GBP million", fmt),
+                   "ONS GVA for local authorities by industry (April 2023 release)")
+    left = _left_out(res, start, end)
+    note = ("GVA rather than jobs: the jobs-by-industry data held here (BRES) are by ITL3 area, not by council. "
+            "Current prices, so the national share includes inflation; UK = the sum of all councils"
+            + (" with no suppressed section" if res.uk_excluded else "") + ".")
+    return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
+                   national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
+                   figure=chart, left_out=(note + " " + left).strip()).html
 
 
 def _left_out(res: Any, start: int, end: int) -> str:

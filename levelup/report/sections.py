@@ -329,6 +329,8 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
                 "or combined total to compare with")
+    if "no UK total" in why:
+        return "the local-authority release used here has no UK total to compare it with"
     if "cannot be aggregated" in why:
         return f"ONS does not publish it for {kind}, and it cannot be built from the figures of the areas they are made of"
     if "has no data at level" in why:

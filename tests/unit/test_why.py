@@ -199,3 +199,24 @@ def test_revisions_section_says_what_moved(data_root):
 
     html = M.revisions(S.context("Wales")).html
     assert "April 2023 release" in html and "April 2025 release" in html and "ONS revised" in html
+
+
+def test_council_shift_share_of_gva_worked_by_hand(data_root):
+    """Hartlepool's GVA change 1998-2021 split by SIC section (the letter rows of the local-authority
+    GVA table, summed here with pandas): national share = e0 * (N1/N0 - 1) over councils with no
+    suppressed section."""
+    from levelup.analysis.structure import gva_shift_share
+    from levelup.data import load
+
+    df = load("lad_gva_industry")
+    df = df[(df["measure"] == "gva") & df["industry"].str.match(r"^([A-Z]|ABDE) \(")]
+    wide = df.pivot_table(index=["lad23", "industry"], columns="year", values="value", aggfunc="sum",
+                          dropna=False)[[1998, 2021]]
+    raw = df.assign(nan=df["value"].isna()).groupby("lad23")["nan"].any()
+    ok = raw.index[~raw]
+    n = wide.loc[wide.index.get_level_values(0).isin(ok)].sum()
+    e = wide.loc["E06000001"].sum()
+    res = gva_shift_share("E06000001", 1998, 2021, level="lad")
+    assert res.growth == pytest.approx(e[2021] - e[1998], rel=1e-12)
+    assert res.national == pytest.approx(e[1998] * (n[2021] / n[1998] - 1), rel=1e-9)
+    assert res.growth == pytest.approx(res.national + res.industry_mix + res.competitive, rel=1e-12)
