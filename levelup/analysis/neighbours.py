@@ -113,15 +113,21 @@ def neighbour_indicators(level: str, year: int | None = None) -> pd.DataFrame:
     up to ``year``; ``attrs["years"]`` says which. Kept in the store: one table per level."""
 
     def build() -> pd.DataFrame:
-        cols, years = {}, {}
+        cols, years, sources = {}, {}, []
         for name in BY_LEVEL[level]:
             try:
-                s, y = _latest(_measure(name, level), year)
+                wide = _measure(name, level)
+                s, y = _latest(wide, year)
             except LevelupError:
                 continue
             cols[name], years[name] = s.astype(float), y
+            src = wide.attrs.get("source") or ("lad_gva_industry" if name == "manufacturing_share" and level in
+                                               ("lad", "cauth") else "gva_industry" if name == "manufacturing_share"
+                                               else "lad_gdp" if level == "cauth" else None)
+            if src and src not in sources:
+                sources.append(src)
         out = pd.DataFrame(cols)
-        out.attrs = {"years": years, "level": level}
+        out.attrs = {"years": years, "level": level, "sources": tuple(sources)}
         return out
 
     return _memo(("neighbour_indicators", level, year), build)

@@ -458,11 +458,27 @@ def record_sources(ctx: Context) -> None:
         wanted.append("ashe")
     if any(c.startswith("E") for c in lad_members(ctx)):
         wanted.append("imd2019")
-    for sid in wanted:
+    for sid in wanted + _why_sources(ctx):
         try:
             _record_source(ctx, sid)
         except LevelupError:  # a mirror-only source that is absent: its section says so
             pass
+
+
+def _why_sources(ctx: Context) -> list[str]:
+    """The releases read by why the gap, revisions, the gap scenarios and the neighbours."""
+    r = ctx.region
+    lad_based = LEVELS[r.level].lad_based or r.member_level == "lad"
+    out = ["gdp_2024", "productivity_2024", "els_gdp_per_head"]
+    out += ["gdp_cityregions_2024"] if lad_based else ["gdp"]
+    if LEVELS[r.level].ranked:
+        from levelup.analysis.neighbours import neighbour_indicators
+
+        table = stored(("neighbour_indicators", r.level, ctx.end_year or None),
+                       lambda: neighbour_indicators(r.level, ctx.end_year or None))
+        if not isinstance(table, Missing):
+            out += [s for s in table.attrs.get("sources", ()) if s not in out]
+    return out
 
 
 # ---------------------------------------------------------------------------- why the gap
