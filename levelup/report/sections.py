@@ -341,7 +341,13 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
 def notes(ctx: Context) -> Block:
     """Section 8: methods, approximations, OGL attribution, levelup version."""
     mixed = MIXED_VINTAGES[0].upper() + MIXED_VINTAGES[1:] if ctx.mix_vintages else ""
-    files = [(fn, h) for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()]
+    files = []  # one entry per source: its file name and hash, or the count of its files and their hashes
+    for _, src in sorted(ctx.sources.items()):
+        fs = src["files"]
+        if len(fs) <= 2:
+            files += [(fn, [h[:12]]) for fn, h in fs.items()]
+        else:
+            files.append((f"{src['title']} ({len(fs)} files)", [h[:8] for h in fs.values()]))
     return present(
         "notes.j2", custom_place=ctx.region.level == "place", mixed_vintages=mixed,
         not_shown=[_plain(ctx, k, v) for k, v in sorted(ctx.unavailable.items())],
