@@ -45,15 +45,24 @@ class Revisions(Result):
         """Years every release shown publishes."""
         return [int(y) for y in self.table.dropna().index]
 
+    def revised_by(self) -> pd.DataFrame:
+        """Per year with at least two releases: ``first, last`` (the oldest and newest release that
+        publish it), ``change`` (newest minus oldest, index points)."""
+        rows = {}
+        for y, row in self.table.iterrows():
+            have = row.dropna()
+            if len(have) > 1:
+                rows[int(y)] = {"first": have.index[0], "last": have.index[-1],
+                                "change": float(have.iloc[-1] - have.iloc[0])}
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["first", "last", "change"])
+
     def largest_revision(self) -> tuple[int, float] | None:
-        """(year, points): the largest change between the first and last release in a year both publish."""
-        if self.table.shape[1] < 2:
-            return None
-        d = (self.table.iloc[:, -1] - self.table.iloc[:, 0]).dropna()
+        """(year, points): the largest change between the oldest and newest release publishing a year."""
+        d = self.revised_by()
         if d.empty:
             return None
-        y = int(d.abs().idxmax())
-        return y, float(d[y])
+        y = int(d["change"].abs().idxmax())
+        return y, float(d.loc[y, "change"])
 
     def to_frame(self) -> pd.DataFrame:
         """``year, release, index`` (tidy)."""

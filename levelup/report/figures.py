@@ -123,7 +123,7 @@ def gap_chart(res: Any) -> tuple[bytes, str, str]:
     b, name, hist = res.benchmark, res.region, res.history
     title = (f"Real GDP per head in {name} as % of the {b}" +
              ("" if res.no_gap else ": 1% versus 3% real growth"))
-    fig, ax = _plain_figure(7.2, 2.7, (0.09, 0.11, 0.895, 0.76))
+    fig, ax = _plain_figure(7.2, 2.5, (0.09, 0.12, 0.895, 0.74))
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
     for (g, path), ls in zip(res.projections().items(), ("--", ":")):
         ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
@@ -354,8 +354,8 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
     from matplotlib.ticker import MaxNLocator
 
     t = res.table
-    title = f"GDP per head in {res.region} (UK = 100) in successive ONS releases"
-    fig, ax = _plain_figure(4.4, 2.7, (0.13, 0.3, 0.84, 0.58))
+    title = f"GDP per head in {res.region}, UK = 100, by ONS release"
+    fig, ax = _plain_figure(4.4, 2.7, (0.13, 0.3, 0.84, 0.55))
     styles = [("#999999", ":", 1.6), (PALETTE["parent"], "--", 1.6), (PALETTE["region"], "-", 2.2)][-t.shape[1]:]
     for (rel, col), (c, ls, lw) in zip(t.items(), styles):
         s = col.dropna()
@@ -365,7 +365,7 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
     ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.14), frameon=False, fontsize=7.5, ncol=3,
               handlelength=1.6, columnspacing=0.8)
     _style(ax)
-    _title(ax, title, 55)
+    fig.text(0.02, 0.97, _wrap(title, 60), fontsize=8.5, ha="left", va="top")
     big = res.largest_revision()
     alt = (f"Line chart: GDP per head in {res.region} as a percentage of the UK in the "
            + ", ".join(t.columns) + " releases"
@@ -375,31 +375,32 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
 
 # ---------------------------------------------------------------------------- why the gap
 def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
-    """Horizontal bars of the log points of each component of the gap and of GDP per head (a GapDecomposition)."""
+    """Horizontal bars of the log points of each component of the gap and of GDP per head (a GapDecomposition),
+    narrow enough to stand beside its table."""
     from levelup.analysis.decomposition import COMPONENTS
 
     t = res.table
-    title = f"GDP per head in {res.region} relative to the {res.benchmark}, {res.year}: what makes up the gap"
-    fig, ax = _plain_figure(7.2, 2.3, (0.33, 0.2, 0.63, 0.64))
-    labels = [COMPONENTS[k] for k in COMPONENTS] + ["GDP per head (sum of the above)"]
+    title = f"What makes up the gap to the {res.benchmark}, {res.year} (log points)"
+    fig, ax = _plain_figure(3.6, 2.5, (0.36, 0.14, 0.6, 0.66))
+    short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
+             "gdp_to_gva": "GDP relative to GVA"}
+    labels = ["Productivity", "Hours per job", "Jobs per resident", "GDP / GVA", "GDP per head"]
     vals = [float(t.loc[k, "log_points"]) for k in COMPONENTS] + [res.total]
     colours = [PALETTE["parent"] if v < 0 else PALETTE["others"][0] for v in vals[:-1]] + [PALETTE["region"]]
     ys = np.arange(len(vals))[::-1]
     ax.barh(ys, vals, color=colours, height=0.6)
-    ax.set_yticks(ys, [textwrap.fill(lab, 34) for lab in labels], fontsize=8)
+    ax.set_yticks(ys, labels, fontsize=7.5)
+    ax.tick_params(axis="x", labelsize=7)
     ax.axvline(0, color=PALETTE["benchmark"], lw=0.8)
     for y, v in zip(ys, vals):
-        ax.annotate(f"{v:+.1f}", (v, y), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
-                    ha="left" if v >= 0 else "right", va="center", fontsize=7.5)
+        ax.annotate(f"{v:+.1f}", (v, y), xytext=(2 if v >= 0 else -2, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=7)
     lo, hi = min(0.0, *vals), max(0.0, *vals)
-    pad = 0.18 * (hi - lo or 1)
+    pad = 0.3 * (hi - lo or 1)
     ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel(f"log points (100 × ln of the ratio to the {res.benchmark})", fontsize=8)
-    fig.text(0.01, 0.97, _wrap(title, 100), fontsize=9.5, ha="left", va="top")
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
-             "gdp_to_gva": "GDP relative to GVA"}
+    fig.text(0.02, 0.97, _wrap(title, 52), fontsize=8, ha="left", va="top")
     parts = "; ".join(f"{short[k]} {t.loc[k, 'log_points']:+.1f}" for k in COMPONENTS)
     alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
            f"{res.benchmark}, made up of {parts} log points.")

@@ -401,6 +401,11 @@ _PEER_FORMAT = {
 }
 
 
+#: short column heads of the neighbours table
+_PEER_HEAD = {"gva_per_hour": "GVA per hour", "median_weekly_pay": "Weekly pay", "gdhi_per_head": "GDHI per head",
+              "child_poverty_ahc": "Child poverty", "manufacturing_share": "Manufacturing share"}
+
+
 def peers(ctx: Context, n: int = 5) -> Block:
     """The area's statistical neighbours (:func:`levelup.analysis.neighbours.peer_table`): the ``n``
     places of the same kind nearest on several rank-standardised indicators, with the distances, and
@@ -416,7 +421,7 @@ def peers(ctx: Context, n: int = 5) -> Block:
         return _na("Statistical neighbours", ctx, t.reason)
     kind = LEVELS[r.level].plural
     on, years = list(t.attrs["on"]), t.attrs["years"]
-    cols = [{"label": INDICATORS[m][0], "year": years[m]} for m in on]
+    cols = [{"label": _PEER_HEAD.get(m, INDICATORS[m][0]), "year": years[m]} for m in on]
     rows = [{"name": p.name, "code": p.code, "place": p.role == "place",
              "values": [_PEER_FORMAT[m].format(getattr(p, m)) for m in on],
              "distance": "" if p.role == "place" else f"{p.distance:.2f}"} for p in t.itertuples()]
@@ -429,8 +434,8 @@ def peers(ctx: Context, n: int = 5) -> Block:
     dropped = len(t.attrs["dropped"])
     note = (f"Method: {METHOD}. Distances run from 0 (identical ranks on every indicator) to "
             f"{len(on) ** 0.5:.2f} (opposite ends of every ranking). Each indicator is its latest year "
-            "(shown under its name). Deprivation is measured by the share of children in low-income families "
-            "after housing costs (DWP), the one deprivation measure published on one basis across the UK. "
+            "(shown under its name). Child poverty: the share of children in low-income families "
+            "after housing costs (DWP), the one deprivation measure published on one basis across the UK; manufacturing: share of GVA. "
             "These are not CIPFA's Nearest Neighbours, which use CIPFA's own indicators and weights.")
     if dropped:
         note += f" {dropped} {kind} missing one of the indicators are not compared."
@@ -495,10 +500,13 @@ def why_gap(ctx: Context) -> Block:
     for s in d.sources:
         _record_source(ctx, s)
     t = d.table
-    fmt = {"gva_per_hour": ("£{:,.2f}", "GBP per hour, current prices"), "hours_per_job": ("{:.1f}", "hours a week"),
-           "jobs_per_resident": ("{:.2f}", "filled jobs per resident"), "gdp_to_gva": ("{:.3f}", "ratio"),
-           "gdp_per_head": ("£{:,.0f}", "GBP, current prices")}
-    rows = [{"label": COMPONENTS.get(k, "GDP per head (product of the four)"), "unit": fmt[k][1],
+    fmt = {"gva_per_hour": ("£{:,.2f}", "GBP per hour"), "hours_per_job": ("{:.1f}", "a week"),
+           "jobs_per_resident": ("{:.2f}", "filled jobs"), "gdp_to_gva": ("{:.3f}", "ratio"),
+           "gdp_per_head": ("£{:,.0f}", "GBP")}
+    short = {"gva_per_hour": "Productivity (GVA per hour)", "hours_per_job": "Hours per job",
+             "jobs_per_resident": "Jobs per resident", "gdp_to_gva": "GDP / GVA (taxes on products)",
+             "gdp_per_head": "GDP per head (the product)"}
+    rows = [{"label": short[k], "unit": "",
              "place": fmt[k][0].format(x.place), "benchmark": fmt[k][0].format(x.benchmark), "index": x["index"],
              "log_points": x.log_points, "total": k == "gdp_per_head"} for k, x in t.iterrows()]
     _export(ctx, "Why the gap", "decomposition", [
@@ -571,6 +579,7 @@ def revisions(ctx: Context, years: int = 5) -> Block:
     first, last = res.releases[0], res.releases[-1]
     if big and abs(big[1]) >= 0.5:
         y, d = big
+        first, last = res.revised_by().loc[y, ["first", "last"]]
         sentence = (f"Between the {first} and {last} releases ONS revised GDP per head in {r.name} for {y} from "
                     f"{res.table.loc[y, first]:.1f} to {res.table.loc[y, last]:.1f} (UK = 100), "
                     f"{abs(d):.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
