@@ -380,7 +380,7 @@ def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
     from levelup.analysis.decomposition import COMPONENTS
 
     t = res.table
-    title = f"What makes up the gap to the {res.benchmark}, {res.year} (log points)"
+    title = f"{res.region}: what makes up the gap to the {res.benchmark}, {res.year} (log points)"
     fig, ax = _plain_figure(3.6, 2.5, (0.36, 0.14, 0.6, 0.66))
     short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
              "gdp_to_gva": "GDP relative to GVA"}
@@ -400,7 +400,7 @@ def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
     ax.set_xlim(lo - pad, hi + pad)
     ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.text(0.02, 0.97, _wrap(title, 52), fontsize=8, ha="left", va="top")
+    fig.text(0.02, 0.97, _wrap(title, 56), fontsize=8, ha="left", va="top")
     parts = "; ".join(f"{short[k]} {t.loc[k, 'log_points']:+.1f}" for k in COMPONENTS)
     alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
            f"{res.benchmark}, made up of {parts} log points.")
