@@ -43,6 +43,9 @@ from levelup.results import Result, new_axes
 
 #: The releases read (GDP side, productivity side): one decomposition, one release pair.
 GDP_VINTAGE, PRODUCTIVITY_VINTAGE = "2024-04", "2024-06"
+#: Councils the April 2024 release does not publish (it covers those in city regions only): GDP, GVA and
+#: population from the April 2025 local-authority release instead, with hours and jobs still from June 2024.
+FALLBACK_GDP_VINTAGE = "2025-04"
 #: Jobs per resident more than this far from the benchmark's (either way) earns a commuting caveat.
 COMMUTING_THRESHOLD = 0.15
 #: The benchmark: ONS's published row for the UK less Extra-Regio (output not assigned to any region).
@@ -80,6 +83,11 @@ class GapDecomposition(Result):
     table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     totals: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     sources: tuple[str, ...] = ()
+
+    @property
+    def one_release(self) -> bool:
+        """GDP side from the release the productivity figures are built on (else a newer one)."""
+        return self.gdp_release == "April 2024"
 
     @property
     def total(self) -> float:
@@ -122,7 +130,7 @@ def _table(measure: str, level: str, vintage: str) -> pd.DataFrame:
     return _memo(("ind", measure, level, vintage), lambda: indicator(measure, level, vintage=vintage))
 
 
-def _totals_of(reg: Any) -> tuple[pd.DataFrame, list[str]]:
+def _totals_of(reg: Any, gdp_vintage: str = GDP_VINTAGE) -> tuple[pd.DataFrame, list[str]]:
     """Measures (rows) x years of the place's published totals (members summed), and the sources."""
     from levelup.geo.aggregate import match_members
 
@@ -134,7 +142,9 @@ def _totals_of(reg: Any) -> tuple[pd.DataFrame, list[str]]:
         raise ModelInputError(f"no decomposition for {reg.name}: it is the benchmark")
     rows, sources = {}, []
     for m in _GDP_SIDE + _PROD_SIDE:
-        wide = _table(m, level, GDP_VINTAGE if m in _GDP_SIDE else PRODUCTIVITY_VINTAGE)
+        wide = _table(m, level, gdp_vintage if m in _GDP_SIDE else PRODUCTIVITY_VINTAGE)
+        if m in _GDP_SIDE and wide.attrs.get("vintage") != gdp_vintage:
+            raise UnknownSourceError(f"no {m} for {level} in the {gdp_vintage} release")
         try:
             codes, _ = match_members(members, wide.index)
         except ModelInputError:
@@ -150,11 +160,21 @@ def _totals_of(reg: Any) -> tuple[pd.DataFrame, list[str]]:
     return pd.DataFrame(rows).T, sources
 
 
-def _benchmark_totals() -> pd.DataFrame:
-    """ONS's UK less Extra-Regio rows: GDP, GVA, population (Regional GDP) and hours, jobs (productivity)."""
+def _benchmark_totals(gdp_vintage: str = GDP_VINTAGE) -> pd.DataFrame:
+    """ONS's UK less Extra-Regio rows: GDP, GVA, population (Regional GDP) and hours, jobs (productivity).
+    From the April 2025 local-authority release the GDP side is its UK row, the sum of the councils,
+    which leaves out Extra-Regio by construction."""
     rows = {}
+    if gdp_vintage == FALLBACK_GDP_VINTAGE:
+        for m in _GDP_SIDE:
+            wide = _table(m, "uk", gdp_vintage)
+            if wide.attrs.get("source") != "lad_gdp":
+                raise UnknownSourceError(f"no sum of local authorities for {m} in the {gdp_vintage} release")
+            rows[m] = wide.iloc[0]
     for m in _GDP_SIDE + _PROD_SIDE:
-        vintage = GDP_VINTAGE if m in _GDP_SIDE else PRODUCTIVITY_VINTAGE
+        if m in rows:
+            continue
+        vintage = gdp_vintage if m in _GDP_SIDE else PRODUCTIVITY_VINTAGE
         for level in ("other", "uk"):
             try:
                 wide = _table(m, level, vintage)
@@ -188,8 +208,15 @@ def decompose_gap(place: Any, year: int | None = None, *, level: str | None = No
     >>> decompose_gap("Camden", level="lad").table["log_points"]   # doctest: +SKIP
     """
     reg = _resolve(place, level)
-    own, sources = _totals_of(reg)
-    bench = _benchmark_totals()
+    gdp_vintage = GDP_VINTAGE
+    try:
+        own, sources = _totals_of(reg)
+    except UnknownSourceError:
+        if not (reg.level == "lad" or getattr(reg, "member_level", None) == "lad"):
+            raise
+        gdp_vintage = FALLBACK_GDP_VINTAGE
+        own, sources = _totals_of(reg, gdp_vintage)
+    bench = _benchmark_totals(gdp_vintage)
     ok = [int(y) for y in own.columns if y in bench.columns and own[y].notna().all() and bench[y].notna().all()
           and (own[y] > 0).all()]
     if not ok:
@@ -205,6 +232,7 @@ def decompose_gap(place: Any, year: int | None = None, *, level: str | None = No
     tot = pd.DataFrame({"place": own[y], "benchmark": bench[y]})
     tot.index.name = "measure"
     return GapDecomposition(
-        region=reg.name, code=reg.code, year=y, gdp_release="April 2024", productivity_release="June 2024",
+        region=reg.name, code=reg.code, year=y, productivity_release="June 2024",
+        gdp_release="April 2024" if gdp_vintage == GDP_VINTAGE else "April 2025",
         table=table, totals=tot, sources=tuple(sources) + ("productivity_2024",) * ("productivity_2024" not in sources),
     )

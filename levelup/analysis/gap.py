@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from levelup.analysis._common import UK, _is_uk, _Reads, _resolve, series, uk_series
+from levelup.analysis._common import UK, _is_uk, _memo, _Reads, _resolve, series, uk_series
 from levelup.data import indicator
 from levelup.errors import LevelupError
 from levelup.results import Result
@@ -44,11 +44,14 @@ def gap(
 
 
 
-#: The release of the gap scenarios: the newest that publishes, in one workbook family, chained-volume
-#: GDP per head for ITL regions, councils and combined authorities and for the UK less Extra-Regio.
-GAP_VINTAGE = "2024-04"
-#: ONS's published row for the UK less Extra-Regio (output not assigned to any region: the continental shelf).
+#: The releases of the gap scenarios, newest first: each publishes chained-volume GDP per head for the
+#: place and for the UK less Extra-Regio; the first that has both is used (ratio and growth from it alone).
+GAP_VINTAGES = ("2025-04", "2024-04")
+GAP_VINTAGE = GAP_VINTAGES[0]
+#: release -> ONS's code of the UK less Extra-Regio row (output not assigned to any region: the continental shelf)
+UKX_CODES = {"2025-04": "K99000002", "2024-04": "UKX"}
 UK_LESS_EXTRA_REGIO = "UKX"
+RELEASE_NAMES = {"2025-04": "April 2025", "2024-04": "April 2024"}
 
 
 @dataclass(frozen=True)
@@ -122,37 +125,44 @@ class GapOutlook(Result):
                 f"{self.trend_years[1]} ({self.trend_source})", *self.scenarios.notes()[2:]]
 
 
-def _real_series(reads: _Reads, ref: Any) -> tuple[pd.Series | None, bool]:
-    """Real GDP per head of ``ref`` from the :data:`GAP_VINTAGE` release, and whether it is a sum over members."""
+def _real_series(reads: _Reads, ref: Any, vintage: str) -> tuple[pd.Series | None, bool]:
+    """Real GDP per head of ``ref`` in the ``vintage`` release (ONS's published row, else its members'
+    chained-volume GDP over their population), and whether it is such a sum; None when that release
+    does not have it."""
     from levelup.geo.aggregate import match_members
 
+    def wide(measure: str, level: str) -> pd.DataFrame | None:
+        try:
+            w = _memo(("ind", measure, level, vintage), lambda: indicator(measure, level, vintage=vintage))
+        except LevelupError:
+            return None
+        if w.attrs.get("vintage") != vintage:
+            return None
+        src = w.attrs.get("source")
+        if src and src not in reads.sources:
+            reads.sources.append(src)
+        return w
+
     if _is_uk(ref):
-        wide = reads.get("real_gdp_per_head", ("ind", "real_gdp_per_head", "other", GAP_VINTAGE),
-                         lambda: indicator("real_gdp_per_head", "other", vintage=GAP_VINTAGE))
-        return (None if wide is None or UK_LESS_EXTRA_REGIO not in wide.index else wide.loc[UK_LESS_EXTRA_REGIO]), False
-    level = ref.level if ref.level in ("itl1", "itl2", "itl3", "lad", "cauth") else None
-    if level is not None:
-        wide = reads.get("real_gdp_per_head", ("ind", "real_gdp_per_head", level, GAP_VINTAGE),
-                         lambda: indicator("real_gdp_per_head", level, vintage=GAP_VINTAGE))
-        if wide is not None and ref.code in wide.index:
-            return wide.loc[ref.code], False
-        if ref.level not in ("cauth",):
-            reads.reasons.setdefault("real_gdp_per_head", f"no real GDP per head for {ref.name} in the "
-                                     f"{GAP_VINTAGE} release")
+        w = wide("real_gdp_per_head", "other")
+        code = UKX_CODES[vintage]
+        return (None if w is None or code not in w.index else w.loc[code]), False
+    if ref.level in ("itl1", "itl2", "itl3", "lad", "cauth"):
+        w = wide("real_gdp_per_head", ref.level)
+        if w is not None and ref.code in w.index and w.loc[ref.code].notna().any():
+            return w.loc[ref.code], False
+        if ref.level != "cauth":
+            reads.reasons.setdefault("real_gdp_per_head", f"no real GDP per head for {ref.name} in the releases used")
             return None, False
     # members summed: chained-volume GDP over population (an approximation: chained volumes do not add up)
-    mlevel = ref.member_level
-    gdp = reads.get("real_gdp", ("ind", "real_gdp", mlevel, GAP_VINTAGE),
-                    lambda: indicator("real_gdp", mlevel, vintage=GAP_VINTAGE))
-    pop = reads.get("population", ("ind", "population", mlevel, GAP_VINTAGE),
-                    lambda: indicator("population", mlevel, vintage=GAP_VINTAGE))
+    gdp, pop = wide("real_gdp", ref.member_level), wide("population", ref.member_level)
     if gdp is None or pop is None:
         return None, True
     try:
         codes, _ = match_members(list(ref.members), gdp.index)
     except LevelupError:
         reads.reasons.setdefault("real_gdp_per_head", f"no real GDP for the areas {ref.name} is made of in the "
-                                 f"{GAP_VINTAGE} release")
+                                 "releases used")
         return None, True
     g, p = gdp.loc[codes], pop.reindex(index=codes, columns=gdp.columns)
     out = (1e6 * g.sum() / p.sum()).where(g.notna().all() & p.notna().all())
@@ -186,11 +196,19 @@ def gap_outlook(
 
     reg = _resolve(region)
     bench = UK if benchmark is None or _is_uk(benchmark) else _resolve(benchmark)
-    reads = _Reads()
-    r, approx = _real_series(reads, reg)
-    b, _ = _real_series(reads, bench)
-    if r is None or b is None:
-        raise UnknownSourceError(reads.reasons.get("real_gdp_per_head", "no real GDP per head"))
+    tried = _Reads()
+    for vintage in GAP_VINTAGES:  # the newest release that has both, so ratio and growth come from one release
+        reads = _Reads()
+        r, approx = _real_series(reads, reg, vintage)
+        b, _ = _real_series(reads, bench, vintage)
+        tried.reasons.update(reads.reasons)
+        if r is not None and b is not None and (100 * r / b).notna().any():
+            break
+    else:
+        raise UnknownSourceError(tried.reasons.get("real_gdp_per_head", "no real GDP per head"))
+    unit = str(_memo(("ind", "real_gdp_per_head", "other", vintage),
+                     lambda: indicator("real_gdp_per_head", "other", vintage=vintage)).attrs.get("unit", ""))
+    money = unit[unit.find("(") + 1:unit.find(" value")] if "money" in unit else ""
     hist = _in_window(100 * (r / b).dropna(), start_year, end_year)
     if hist.empty:
         raise UnknownSourceError("no year in which both have real GDP per head")
@@ -205,16 +223,16 @@ def gap_outlook(
     finite = [y for y in first.table["years_to_close"] if np.isfinite(y) and y > 0]
     horizon = 0 if hist[base] >= 100 else int(min(min(finite) + 10 if finite else 30, 60))
     res = compare(float(hist[base]), 100.0, horizon=max(horizon, 1), **kw)
-    source = f"{bname} real GDP per head, ONS regional GDP ({GAP_VINTAGE_NAME})"
+    release = RELEASE_NAMES[vintage]
+    source = f"{bname} real GDP per head, ONS regional GDP ({release})"
+    sources = tuple(reads.sources)
     return GapOutlook(
         region=reg.name, code=reg.code, benchmark=bname, benchmark_code=UK_LESS_EXTRA_REGIO if _is_uk(bench) else bench.code,
         base_year=base, ratio=float(res.ratio), benchmark_growth=gb,
         trend_years=(int(trend.index.min()), int(trend.index.max())), trend_source=source, horizon=horizon,
-        history=hist, scenarios=res, sources=tuple(reads.sources), release=GAP_VINTAGE_NAME, approximate=approx,
+        history=hist, scenarios=res, sources=sources, release=release, approximate=approx,
+        price_basis=f"chained volume measures, {money}" if money else "chained volume measures",
     )
-
-
-GAP_VINTAGE_NAME = "April 2024"
 
 
 def _in_window(s: pd.Series, start_year: int | None, end_year: int | None) -> pd.Series:

@@ -220,3 +220,21 @@ def test_council_shift_share_of_gva_worked_by_hand(data_root):
     assert res.growth == pytest.approx(e[2021] - e[1998], rel=1e-12)
     assert res.national == pytest.approx(e[1998] * (n[2021] / n[1998] - 1), rel=1e-9)
     assert res.growth == pytest.approx(res.national + res.industry_mix + res.competitive, rel=1e-12)
+
+
+def test_a_council_outside_the_city_regions_uses_the_newer_gdp_release_and_says_so(data_root):
+    """Broxbourne is not in the April 2024 city-regions workbook: GDP, GVA and population come from the
+    April 2025 local-authority release (its UK row, the sum of councils, as the benchmark); its GDP per
+    head from the totals equals the per-head value ONS publishes in that release (GDP is rounded to GBP 1m)."""
+    from levelup.analysis.decomposition import decompose_gap
+    from levelup.data import indicator
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    res = decompose_gap("Broxbourne")
+    assert res.gdp_release == "April 2025" and not res.one_release and res.year == 2022
+    published = indicator("gdp_per_head", "lad", vintage="2025-04").loc[res.code, 2022]
+    assert res.table.loc["gdp_per_head", "place"] == pytest.approx(published, rel=3e-4)  # GDP rounded to GBP 1m
+    assert res.table["log_points"].drop("gdp_per_head").sum() == pytest.approx(res.total, abs=1e-9)
+    html = M.why_gap(S.context("Broxbourne")).html
+    assert "April 2024 release does not publish Broxbourne" in html
