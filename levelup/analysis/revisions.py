@@ -69,7 +69,7 @@ class Revisions(Result):
         t = self.table.rename_axis(index="year", columns="release").stack().rename("index").reset_index()
         return t
 
-    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:  # noqa: D102
         ax = new_axes(ax)
         for rel, col in self.table.items():
             ax.plot(col.index, col.values, label=rel, **kwargs)

@@ -487,14 +487,25 @@ def _why_sources(ctx: Context) -> list[str]:
 
 
 # ---------------------------------------------------------------------------- why the gap
+def _decompose_in(region: Any, end_year: int | None) -> Any:
+    """:func:`decompose_gap` in the latest year up to ``end_year`` that has every total."""
+    from levelup.analysis.decomposition import decompose_gap
+
+    latest = decompose_gap(region)
+    if not end_year or latest.year <= int(end_year):
+        return latest
+    return decompose_gap(region, year=int(end_year))
+
+
 def why_gap(ctx: Context) -> Block:
     """GDP per head relative to the UK less Extra-Regio as productivity, hours per job, jobs per
     resident and GDP/GVA (:func:`levelup.analysis.decomposition.decompose_gap`), with a commuting
     caveat when jobs per resident is far from the benchmark's."""
-    from levelup.analysis.decomposition import COMMUTING_THRESHOLD, COMPONENTS, decompose_gap
+    from levelup.analysis.decomposition import COMMUTING_THRESHOLD, COMPONENTS
 
     r = ctx.region
-    d = stored(("decompose_gap", r.code, r.level, tuple(r.members)), lambda: decompose_gap(r))
+    d = stored(("decompose_gap", r.code, r.level, tuple(r.members), ctx.end_year),
+               lambda: _decompose_in(r, ctx.end_year))
     if isinstance(d, Missing):
         return _na("Why the gap", ctx, d.reason)
     for s in d.sources:
@@ -564,6 +575,12 @@ def revisions(ctx: Context, years: int = 5) -> Block:
         return _na("Revisions", ctx, res.reason)
     for src in res.sources.values():
         _record_source(ctx, src)
+    shown = _years(res.table, ctx).dropna(how="all")
+    if shown.empty:
+        return _na("Revisions", ctx, "no year within the years asked")
+    from dataclasses import replace
+
+    res = replace(res, table=shown)
     t = res.table.tail(years)
     rows = []
     for y, row in t.iterrows():
