@@ -347,7 +347,9 @@ def notes(ctx: Context) -> Block:
         if len(fs) <= 2:
             files += [(fn, [h[:12]]) for fn, h in fs.items()]
         else:
-            files.append((f"{src['title']} ({len(fs)} files)", [h[:8] for h in fs.values()]))
+            short = src["title"].split(":")[0].split(" (")[0]
+            short = short if len(short) <= 40 else short[:38].rsplit(" ", 1)[0] + " …"
+            files.append((f"{short} ({len(fs)} files)", [h[:6] for h in fs.values()]))
     return present(
         "notes.j2", custom_place=ctx.region.level == "place", mixed_vintages=mixed,
         not_shown=[_plain(ctx, k, v) for k, v in sorted(ctx.unavailable.items())],
