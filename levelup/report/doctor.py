@@ -173,16 +173,23 @@ def cite(report: str | None = None, *, out_dir=None, bibtex: bool = False) -> st
                  f"{title} (version {levelup.__version__}) [software]. {url}"]
     used: dict[str, dict] = {}
     if report:
+        from levelup.errors import ParameterError
         from levelup.report.batch import read_manifest
 
-        manifest = read_manifest(config.reports_dir(out_dir))
+        folder = config.reports_dir(out_dir)
+        looks_like_file = Path(report).suffix.lower() in (".pdf", ".html", ".csv", ".xlsx", ".ipynb") or "/" in report
+        if looks_like_file and not Path(report).is_file():
+            raise ParameterError(f"no file {report!r}: give the path of a rendered report, or its region code")
+        manifest = read_manifest(folder)
         stem = Path(report).stem.lower()
         for rid, e in manifest["reports"].items():
             if rid.split("/")[-1] == stem or e["code"].lower() == stem.split("-")[0]:
                 used = e.get("sources", {})
                 break
         else:
-            lines.append(f"(no report {report!r} in the manifest; listing every registered release)")
+            raise ParameterError(f"no report {report!r} in {folder / '.manifest.json'}: render it first "
+                                 "(`levelup report`), pass --out with the folder it was rendered into, or run "
+                                 "`levelup cite` alone for every registered release")
     lines.append("")
     lines.append("Data:")
     if used:
