@@ -126,8 +126,32 @@ class GapDecomposition(Result):
         return ax
 
 
+#: (release, kind of level) -> the registered source of that release (read directly: one parquet each)
+_SOURCES = {("2024-04", "itl"): "gdp_2024", ("2024-04", "lad"): "gdp_cityregions_2024",
+            ("2025-04", "lad"): "lad_gdp", ("2025-04", "itl"): "lad_gdp", ("2024-06", "itl"): "productivity_2024",
+            ("2024-06", "lad"): "productivity_2024"}
+
+
 def _table(measure: str, level: str, vintage: str) -> pd.DataFrame:
-    return _memo(("ind", measure, level, vintage), lambda: indicator(measure, level, vintage=vintage))
+    """Units (rows) x years of ``measure`` at ``level`` from the source of release ``vintage``: the same
+    numbers as ``indicator(measure, level, vintage=vintage)``, read from that one source."""
+
+    def build() -> pd.DataFrame:
+        from levelup.data import load
+
+        sid = _SOURCES.get((vintage, "lad" if level in ("lad", "cauth") else "itl"))
+        if sid is None:
+            return indicator(measure, level, vintage=vintage)
+        df = load(sid)
+        df = df[(df["measure"] == measure) & (df["level"] == level)]
+        if df.empty:
+            raise UnknownSourceError(f"no {measure} at level {level} in the {vintage} release")
+        wide = df.pivot_table(index="geo_code", columns="year", values="value", aggfunc="first", dropna=False)
+        wide.columns = wide.columns.astype(int)
+        wide.attrs = {"source": sid, "vintage": vintage, "unit": str(df["unit"].iat[0])}
+        return wide
+
+    return _memo(("decomposition_table", measure, level, vintage), build)
 
 
 def _totals_of(reg: Any, gdp_vintage: str = GDP_VINTAGE) -> tuple[pd.DataFrame, list[str]]:
