@@ -275,44 +275,18 @@ def write_index(out_dir: Path, manifest: dict, relations=None) -> Path:
 # --------------------------------------------------------------------------------------------
 # planning
 # --------------------------------------------------------------------------------------------
-_SOURCE_DIGESTS: dict[tuple, dict] = {}
-
-
 def fetch_memo() -> dict:
     """The data layer's in-process memo of file digests, ``{(path, size, mtime_ns): sha256}``."""
-    import importlib
+    from levelup.analysis.provenance import digest_memo
 
-    return importlib.import_module("levelup.data.fetch")._DIGESTS  # the module: levelup.data.fetch is also a function
+    return digest_memo()
 
 
 def source_digests(source_ids: Iterable[str], optional: Iterable[str] = ()) -> dict[str, dict[str, str]]:
-    """``{source: {file: sha256}}``; a required source that cannot be fetched raises
-    DataNotFoundError, an optional one is recorded as ``{"unavailable": reason}``."""
-    from levelup.data import get_source
-    from levelup.data.fetch import fetch_files, sha256_of
-    from levelup.errors import DataNotFoundError
+    """``{source: {file: sha256}}`` (:func:`levelup.analysis.provenance.source_digests`)."""
+    from levelup.analysis.provenance import source_digests as digests
 
-    out = {}
-    source_ids = list(dict.fromkeys(source_ids))
-    optional = set(optional) - set(source_ids)
-    for sid in [*source_ids, *sorted(optional)]:  # required first, in the template's order
-        src = get_source(sid)
-        files = {}
-        try:
-            paths = fetch_files(sid, progress=False)
-        except DataNotFoundError as exc:
-            if sid not in optional:
-                raise
-            out[sid] = {"unavailable": str(exc).splitlines()[0]}
-            continue
-        for f, p in zip(src.files, paths):
-            st = p.stat()
-            key = (str(p), st.st_size, st.st_mtime_ns)
-            if key not in _SOURCE_DIGESTS:
-                _SOURCE_DIGESTS[key] = sha256_of(p)
-            files[f.path] = _SOURCE_DIGESTS[key]
-        out[sid] = files
-    return out
+    return digests(source_ids, optional)
 
 
 def _expand(regions, level: str | None, all_: bool) -> list:

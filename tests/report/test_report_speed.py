@@ -99,7 +99,6 @@ def test_planning_hashes_only_the_data_files_that_changed(ons_dir, tmp_path, mon
 
     def run(memo: StatMemo) -> dict:
         fetch._DIGESTS.clear()  # a new process
-        batch._SOURCE_DIGESTS.clear()
         reads.clear()
         rerun = type("R", (), {})()  # Rerun without its request: only the memo is needed here
         rerun.files = memo
