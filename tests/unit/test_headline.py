@@ -62,14 +62,15 @@ def test_itl3_numbers_by_a_second_route(data_root):
     assert p["index"] == pytest.approx(100 * w.loc[code, p["year"]] / uk[p["year"]], rel=1e-12)
     assert (p["rank"], p["peers"]) == _rank(w[p["year"]], code)
 
-    # population: the latest level, a growth index against the UK, ranked on size
+    # population: the latest level, a growth index against the UK, ranked on growth like its index (issue 20)
     w, uk = indicator("population", "itl3"), _uk("population")
     s = h.loc["population"]
     y0, y1 = int(s["first_year"]), int(s["year"])
     assert s["value"] == w.loc[code, y1]
     assert s["index"] == pytest.approx(100 * (w.loc[code, y1] / w.loc[code, y0]) / (uk[y1] / uk[y0]), rel=1e-12)
     assert s["first_index"] == 100.0
-    assert (s["rank"], s["peers"]) == _rank(w[y1], code)
+    assert (s["rank"], s["peers"]) == _rank(w[y1] / w[y0], code)
+    assert _rank(w[y1] / w[y0], code) != _rank(w[y1], code)  # the test tells growth and size apart
 
 
 def test_ties_share_the_better_rank():
@@ -89,8 +90,9 @@ def test_combined_authority_ranked_among_combined_authorities(data_root):
     h = analysis.headline(reg).to_frame().set_index("measure")
     for m in ("gdp_per_head", "population"):
         wide = aggregate_level(m, "cauth")
-        y1 = int(h.loc[m, "year"])
-        assert (h.loc[m, "rank"], h.loc[m, "peers"]) == _rank(wide[y1], reg.code)
+        y0, y1 = int(h.loc[m, "first_year"]), int(h.loc[m, "year"])
+        score = wide[y1] if m == "gdp_per_head" else wide[y1] / wide[y0]  # population: ranked on growth
+        assert (h.loc[m, "rank"], h.loc[m, "peers"]) == _rank(score.dropna(), reg.code)
     assert analysis.rank_among_peers("gdp_per_head", reg, int(h.loc["gdp_per_head", "year"])) == (
         h.loc["gdp_per_head", "rank"], h.loc["gdp_per_head", "peers"])
 
