@@ -117,6 +117,7 @@ def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(d
     from levelup._store import STORE
 
     A = importlib.import_module("levelup.geo.aggregate")  # the module (geo.aggregate is the function)
+    monkeypatch.setattr(STORE, "disk", False)  # the in-memory store (the disk layer: test_store_disk.py)
     STORE.clear()
     first = geo.aggregate_level("population", "cauth")
     calls = []
