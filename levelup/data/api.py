@@ -184,6 +184,7 @@ def indicator(
     vintage: str | None = None,
     bound: str | None = None,
     industry: str | None = None,
+    source: str | None = None,
     root: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """A wide table of one measure at one level: index ``geo_code``, columns int years.
@@ -197,7 +198,9 @@ def indicator(
     bounds instead of the estimates where ONS publishes them. ``.attrs`` carry ``measure``,
     ``unit``, ``price_basis`` (where the source states it), ``source`` (id), ``release``,
     ``vintage``, ``bound`` and ``names`` ({code: name}). For sources by industry the
-    all-industries total is used unless ``industry`` names a code.
+    all-industries total is used unless ``industry`` names a code. ``source`` (a registry id)
+    picks one file where two releases share a vintage (e.g. the April 2025 local-authority GDP
+    file and ONS's local statistics of the same release).
     """
     _check_level(level)
     if bound is not None and bound not in BOUNDS:
@@ -212,6 +215,11 @@ def indicator(
         levels = sorted({lv for s in candidates for lv in _load_keyed(s.id, root=root)[1].loc[
             lambda d: d["measure"] == measure, "level"].unique()})
         raise UnknownSourceError(f"measure {measure!r} has no data at level {level!r}; it exists at {levels}")
+    if source is not None:
+        table = table[table["source"] == source]
+        if table.empty:
+            raise UnknownSourceError(f"{measure} at {level} is not in source {source!r}; see vintages({measure!r})")
+        table = table.assign(default=True) if vintage is None else table
     if vintage is None:
         row = table[table["default"]].iloc[0]
     else:

@@ -268,7 +268,7 @@ def pay(ctx: Context) -> Block:
 # ----------------------------------------------------------------------------- deprivation
 #: nation -> (edition, the index's name in the report, publisher)
 _DEPRIVATION_INDEX = {
-    "england": (2019, "English Index of Multiple Deprivation 2019", "MHCLG English Indices of Deprivation 2019"),
+    "england": (2025, "English Index of Multiple Deprivation 2025", "MHCLG English Indices of Deprivation 2025"),
     "wales": (2019, "Welsh Index of Multiple Deprivation 2019", "Welsh Government, WIMD 2019"),
     "scotland": (2020, "Scottish Index of Multiple Deprivation 2020v2", "Scottish Government, SIMD 2020v2"),
     "northern_ireland": (2017, "Northern Ireland Multiple Deprivation Measure 2017", "NISRA, NIMDM 2017"),
@@ -331,12 +331,38 @@ def _deprivation_part(ctx: Context, nation: str, lads: list[str], whole: bool) -
         "missing": None, "whole_nation": n == n_total, "index_name": index_name, "kind": kind, "where": where,
         "n": n, "n_total": n_total, "part": part, "share": 100 * float(dist.loc[1, "share_areas"]),
         "names": ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples()),
+        "rank": _district_rank(ctx, nation, edition),
         "derived": (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes "
                     "ranks only." if top.attrs.get("decile_derived") else ""),
     }
     if n != n_total:  # the whole nation has a tenth of its areas in every decile: nothing to draw
         out["figure"] = figure(ctx, *F.deprivation_chart(dist, ctx.region.name, part, kind, where, edition), publisher)
     return out
+
+
+def _district_rank(ctx: Context, nation: str, edition: int) -> str:
+    """The sentence on the area's rank of average rank among the nation's councils (or combined
+    authorities) beside its share in the most deprived decile, or "" where it has no such rank."""
+    from levelup.analysis.deprivation import deprivation as summary
+
+    r = ctx.region
+    if nation != "england" or r.level not in ("lad", "cauth"):
+        return ""
+    t = stored(("dep_summary", r.level, nation, edition), lambda: summary(r.level, nation, edition).to_frame())
+    if isinstance(t, Missing) or r.code not in set(t["code"]):
+        return ""
+    row = t.set_index("code").loc[r.code]
+    kind = "local authorities" if r.level == "lad" else "combined authorities"
+    n = int(t["code"].nunique())
+    if pd.notna(row["rank_of_average_rank"]):
+        return (f" Rank of average rank: {int(row['rank_of_average_rank'])} of {n} {kind} (1 = most deprived; "
+                f"population-weighted, as MHCLG's File 10).")
+    avg = t["average_rank_unweighted"].rank(ascending=False, method="min")
+    pos = int(avg[t["code"] == r.code].iat[0])
+    return (f" Rank of average rank: {pos} of {n} {kind} (1 = most deprived), computed the File 10 way but with "
+            f"each neighbourhood counted equally, as the small-area populations of the {edition} edition are not in "
+            "the data held; the share in the most deprived decile ranks "
+            f"{int(row['rank_of_share_most_deprived_10pct'])} of {n}.")
 
 
 # ------------------------------------------------------------------------------------- peers
@@ -379,10 +405,165 @@ def record_sources(ctx: Context) -> None:
         wanted.append("bres")
     if r.level in ("itl1", "lad"):
         wanted.append("ashe")
+    wanted = list(dict.fromkeys(wanted))
     if any(c.startswith("E") for c in lad_members(ctx)):
-        wanted.append("imd2019")
+        wanted.append("imd2025")
+    from levelup.analysis.labour import labour as labour_of
+
+    res = stored(("labour", r.code, r.level, tuple(r.members)), lambda: labour_of(r))
+    if not isinstance(res, Missing):
+        wanted += [x.source for x in res.rows] + (["els_claimant_count"] if not res.claimant.empty else [])
     for sid in wanted:
         try:
             _record_source(ctx, sid)
         except LevelupError:  # a mirror-only source that is absent: its section says so
             pass
+
+
+# ------------------------------------------------------------------- work and the labour market
+_TEST_NOTE = ("Confidence intervals are ONS's 95% intervals as published (Annual Population Survey rates, model-based "
+              "unemployment, ASHE pay, qualifications). \"Different from the UK?\" is a two-sided z test at the 5% level "
+              "with standard errors recovered from the published intervals as (upper - lower) / (2 x 1.96), treating the "
+              "area's and the UK's estimates as independent; as the area's sample is part of the UK's, this is an "
+              "approximation that slightly understates significance. Precision is the coefficient of variation (standard "
+              "error / estimate) in ONS's bands: up to 5% precise, 5-10% reasonably precise, 10-20% acceptable (use with "
+              "caution), above 20% unreliable. Model-based unemployment is compared with Great Britain, as ONS publishes it.")
+
+
+def _fmt_rate(measure: str, v: float) -> str:
+    return f"£{v:,.0f}" if measure == "median_weekly_pay" else f"{v:.1f}%"
+
+
+def labour(ctx: Context) -> Block:
+    """Employment, inactivity and unemployment rates, qualifications and median pay with ONS's 95%
+    intervals against the UK, whether each gap is statistically distinguishable, precision bands,
+    pay's real change (CPIH), the Real Living Wage share and the claimant rate to 2025
+    (:func:`levelup.analysis.labour.labour`)."""
+    from levelup.analysis.labour import labour as labour_of
+
+    r = ctx.region
+    res = stored(("labour", r.code, r.level, tuple(r.members)), lambda: labour_of(r))
+    if isinstance(res, Missing):
+        return _na("Work and the labour market", ctx, res.reason)
+    for src in dict.fromkeys([x.source for x in res.rows]):
+        _record_source(ctx, src)
+    rows = []
+    for x in res.rows:
+        f = lambda v, m=x.measure: _fmt_rate(m, v)  # noqa: E731
+        verdict = ("yes" if x.distinguishable else "not distinguishable") + (
+            " (p < 0.001)" if x.p < 0.001 else f" (p = {x.p:.3f})")
+        label = x.label + (f" (same area: {x.same_area})" if x.same_area else "")
+        rows.append({"label": label, "unit": x.unit, "year": x.year, "value": f(x.value),
+                     "ci": f"{f(x.lower)} to {f(x.upper)}",
+                     "uk": f(x.uk) + (" GB" if x.benchmark == "GB" else ""), "uk_ci": f"{f(x.uk_lower)} to {f(x.uk_upper)}",
+                     "precision": f"{x.precision} ({x.cv:.1f}%)", "verdict": verdict})
+    _export(ctx, "Work", "labour", [
+        {"statistic": stat, "measure": x.measure, "year": x.year, "value": float(getattr(x, stat)),
+         "unit": x.unit, "source": x.source, "release": x.release}
+        for x in res.rows for stat in ("value", "lower", "upper", "uk", "uk_lower", "uk_upper", "z", "p", "cv")
+    ])
+    rates = [x for x in res.rows if x.measure != "median_weekly_pay"]
+    intervals = figure(ctx, *F.labour_intervals_chart(rates, r.name),
+                       "ONS Explore Local Statistics: " + ", ".join(sorted({f"{x.source} ({x.release})" for x in rates}))
+                       ) if rates else ""
+    pay_text, pay_figure = "", ""
+    pay_row = next((x for x in res.rows if x.measure == "median_weekly_pay"), None)
+    if pay_row is not None and len(res.pay_series) >= 2:
+        pay_figure = figure(ctx, *F.pay_band_chart(res.pay_series, r.name),
+                            f"ONS ASHE via Explore Local Statistics ({pay_row.release} release)")
+    parts = []
+    rp = res.real_pay
+    if rp:
+        parts.append(f"From {rp['first_year']} to {rp['year']} median weekly pay in {r.name} changed by "
+                     f"{rp['place_nominal']:+.1f}% in cash terms and {rp['place_real']:+.1f}% after prices (CPIH); "
+                     f"in the UK by {rp['uk_nominal']:+.1f}% and {rp['uk_real']:+.1f}%.")
+    lw = res.living_wage
+    if lw:
+        parts.append(f"In {lw['year']}, {lw['share']:.1f}% of jobs based in {r.name} paid below the Real Living Wage "
+                     f"(UK {lw['uk']:.1f}%; ASHE, place of work).")
+        _record_source(ctx, "ashe")
+    if res.ashe_quality:
+        parts.append(f"ONS's own precision mark for the median: coefficient of variation {res.ashe_quality}.")
+    pay_text = " ".join(parts).replace("<=", "≤").replace("CV", "")
+    claimant_text, claimant_figure = "", ""
+    if not res.claimant.empty:
+        c = res.claimant
+        claimant_text = (f"The claimant rate (people claiming unemployment-related benefits, % of residents aged 16-64) "
+                         f"was {c.iloc[-1, 0]:.1f}% in {c.index[-1]} against {c['UK'].iat[-1]:.1f}% in the UK. It is a count, "
+                         "not a survey, so it has no confidence interval.")
+        claimant_figure = figure(ctx, *F.claimant_chart(c, r.name),
+                                 f"ONS claimant count via Explore Local Statistics ({res.claimant_release} release)")
+        _export(ctx, "Work", "claimant_rate", [
+            {"statistic": "value", "measure": "claimant_rate", "geo_unit": col, "year": int(y), "value": float(v),
+             "unit": "per cent of residents aged 16-64", "source": "els_claimant_count", "release": res.claimant_release}
+            for col in c.columns for y, v in c[col].items()])
+    from levelup.analysis.labour import RATES
+
+    missing = [f"{RATES.get(m, (m.replace('_', ' ').capitalize(),))[0]}: {_labour_reason(ctx, why)}." for m, why in res.missing]
+    return present("labour.j2", region=r, rows=rows, sentences=res.sentences(), intervals=intervals,
+                   pay_text=pay_text, pay_figure=pay_figure, claimant_text=claimant_text,
+                   claimant_figure=claimant_figure, missing=missing, method=_TEST_NOTE)
+
+
+def _labour_reason(ctx: Context, why: str) -> str:
+    if "cannot be aggregated" in why:
+        return (f"ONS does not publish it for {ctx.region.name}, and survey rates and medians cannot be combined from "
+                "the councils' figures (see each council's own report)")
+    if "ONS publishes no" in why:
+        return f"ONS does not publish it for {ctx.region.name} or an area of the same councils"
+    return why
+
+
+# ----------------------------------------------------------------------------- member councils
+_MEMBER_COLUMNS = (("gdp_per_head", "GDP per head"), ("real_gdp_per_head", "Real GDP per head growth, % a year"),
+                   ("gva_per_hour", "GVA per hour"), ("gdhi_per_head", "GDHI per head"),
+                   ("employment_rate", "Employment rate"), ("median_weekly_pay", "Median weekly pay"),
+                   ("population", "Population"))
+
+
+def _member_cell(measure: str, v: float) -> str:
+    if pd.isna(v):
+        return "–"
+    if measure in ("gdp_per_head", "gdhi_per_head", "median_weekly_pay"):
+        return f"£{v:,.0f}"
+    if measure == "gva_per_hour":
+        return f"£{v:,.2f}"
+    if measure == "population":
+        return f"{v:,.0f}"
+    return f"{v:.1f}%" if measure == "employment_rate" else f"{v:+.1f}%"
+
+
+def members(ctx: Context) -> Block:
+    """The member councils of a combined authority or custom place by name, each with the headline
+    measures (table and chart of GDP per head, UK = 100) (:func:`levelup.analysis.members.members`)."""
+    from levelup.analysis.members import members as members_of
+
+    r = ctx.region
+    res = stored(("members", r.code, r.level, tuple(r.members)), lambda: members_of(r))
+    if isinstance(res, Missing):
+        return _na("Member councils", ctx, res.reason)
+    t = res.to_frame()
+    cols = [(m, h) for m, h in _MEMBER_COLUMNS if m in t.columns]
+    heads = []
+    for m, h in cols:
+        years = sorted({int(y) for y in t[f"{m}_year"].dropna()})
+        when = (f"{int(t[f'{m}_first_year'].min())}-{years[-1]}" if m == "real_gdp_per_head" and f"{m}_first_year" in t
+                else "/".join(map(str, years)))
+        heads.append(f"{h} ({when})")
+    rows = [{"name": row["name"], "cells": [_member_cell(m, row.get(m, np.nan)) for m, _ in cols]}
+            for _, row in t.sort_values("name").iterrows()]
+    uk = [_member_cell(m, t[f"{m}_uk"].dropna().iloc[0]) if t[f"{m}_uk"].notna().any() else "–" for m, _ in cols]
+    sources = sorted({s for m, _ in cols for s in t[f"{m}_source"].dropna()})
+    for s in sources:
+        _record_source(ctx, s)
+    _export(ctx, "Members", "member_councils", [
+        {"statistic": "value", "measure": m, "geo_unit": row["geo_code"], "year": int(row[f"{m}_year"]),
+         "value": float(row[m]), "unit": "", "source": row[f"{m}_source"], "release": ""}
+        for _, row in t.iterrows() for m, _ in cols if pd.notna(row.get(m))])
+    note = ("Each council's figures come from the newest ONS release that publishes the measure for councils with a UK "
+            "row in the same file (UK row: that file's UK value, for the latest year shown). GVA per hour is ONS's "
+            "smoothed series for councils. Survey estimates (employment rate, pay) carry wide intervals for small "
+            "councils: see each council's own report. – : not published for that council.")
+    chart = (figure(ctx, *F.members_chart(t, r.name), "ONS regional accounts for local authorities")
+             if "gdp_per_head_index" in t and t["gdp_per_head_index"].notna().sum() > 1 else "")
+    return present("members.j2", region=r, rows=rows, heads=heads, uk=uk, note=note, figure=chart)

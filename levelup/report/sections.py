@@ -54,6 +54,7 @@ class Context:
     sources: dict[str, dict] = field(default_factory=dict)
     exports: list[dict] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    releases: dict[str, Any] = field(default_factory=dict)  # measure -> the Pair its chart was read from
 
 
 def _record_source(ctx: Context, source_id: str) -> None:
@@ -95,18 +96,32 @@ def headline(ctx: Context) -> pd.DataFrame:
 
 
 def relative(ctx: Context, measure: str) -> pd.DataFrame | None:
-    """Years x lines (region, parent, comparators) of ``100 * x / x_benchmark``."""
-    b = series(ctx, measure, ctx.benchmark)
-    if b is None:
+    """Years x lines (region, parent, comparators) of ``100 * x / x_benchmark``, every line from the
+    file and release of the region's own headline figure (:func:`levelup.analysis.measure_pair`);
+    a line that release lacks is left out. The release is kept in ``ctx.releases[measure]``."""
+    from levelup.analysis.headline import measure_pair
+    from levelup.errors import LevelupError
+
+    bench = None if ctx.benchmark.code == "UK" else ctx.benchmark
+    try:
+        own = analysis._memo(("pair", measure, ctx.region.code, ctx.region.level, tuple(ctx.region.members),
+                              None if bench is None else bench.code),
+                             lambda: measure_pair(measure, ctx.region, benchmark=bench))
+    except LevelupError as exc:
+        ctx.unavailable.setdefault(measure, analysis.missing_reason(exc))
         return None
-    lines = {}
-    for ref in [ctx.region, ctx.parent, *ctx.comparators]:
+    _record_source(ctx, own.source)
+    ctx.releases[measure] = own
+    lines = {ctx.region.name: analysis._in_years(100 * own.place / own.uk, ctx.start_year, ctx.end_year)}
+    for ref in [ctx.parent, *ctx.comparators]:
         if ref is None or ref.code == ctx.benchmark.code:
             continue
-        s = series(ctx, measure, ref)
-        if s is not None:
-            lines[ref.name] = analysis._in_years(100 * s / b, ctx.start_year, ctx.end_year)
-    if ctx.region.name not in lines or lines[ctx.region.name].empty:
+        try:
+            p = measure_pair(own.measure, ref, benchmark=bench, source=own.source)
+        except LevelupError:
+            continue
+        lines[ref.name] = analysis._in_years(100 * p.place / p.uk, ctx.start_year, ctx.end_year)
+    if lines[ctx.region.name].dropna().empty:
         return None
     return pd.DataFrame(lines).dropna(how="all").sort_index()
 
@@ -145,7 +160,7 @@ def context(
 
 
 def _export_numbers(ctx: Context) -> None:
-    src = lambda m: ctx.sources.get(MEASURES[m][2], {}).get("release", "")  # noqa: E731
+    src = lambda m: ctx.releases[m].release if m in ctx.releases else ""  # noqa: E731
     for row in ctx.headline.dropna(subset=["value"]).itertuples():
         for stat in ("value", "index", "first_index", "change", "rank", "peers"):
             ctx.exports.append({
@@ -153,7 +168,7 @@ def _export_numbers(ctx: Context) -> None:
                 "geo_name": ctx.region.name, "measure": row.measure, "year": int(row.year),
                 "first_year": int(row.first_year), "value": getattr(row, stat),
                 "unit": row.unit if stat == "value" else ("index points" if stat == "change" else ""),
-                "benchmark": ctx.benchmark.code, "source": row.source, "release": src(row.measure),
+                "benchmark": ctx.benchmark.code, "source": row.source, "release": row.release,
             })
     for m, frame in ctx.relative.items():
         for name, col in frame.items():
@@ -162,7 +177,7 @@ def _export_numbers(ctx: Context) -> None:
                     "section": "3 Charts", "table": f"relative_{m}", "statistic": "index", "geo_code": "",
                     "geo_name": name, "measure": m, "year": int(year), "first_year": None, "value": float(v),
                     "unit": f"{ctx.benchmark.name} = 100", "benchmark": ctx.benchmark.code,
-                    "source": MEASURES[m][2], "release": src(m),
+                    "source": ctx.releases[m].source, "release": src(m),
                 })
 
 
@@ -214,6 +229,8 @@ def fmt_value(measure: str, v: float) -> str:
         return f"{v:.1f}% a year"
     if measure == "population":
         return f"{v:,.0f}"
+    if measure == "employment_rate":
+        return f"{v:.1f}%"
     return f"£{v:,.0f}" if measure != "gva_per_hour" else f"£{v:,.2f}"
 
 
@@ -232,8 +249,30 @@ def header(ctx: Context) -> Block:
         rows.append(("Vintages", MIXED_VINTAGES))
     if r.level in ("place", "cauth"):
         rows.append((f"Made of ({LEVELS[r.member_level].plural})", ", ".join(r.members)))
-    releases = [s for _, s in sorted(ctx.sources.items())]
+    if r.level in ("place", "cauth") and r.member_level == "lad":
+        from levelup.geo.lad import lads
+
+        t = lads()
+        names = dict(zip(t["code"], t["name"]))
+        rows[-1] = ("Made of (councils)", ", ".join(sorted(names.get(c, c) for c in r.members)))
+    elif r.level in ("place", "cauth"):
+        from levelup.geo.itl import itl_table
+
+        t = itl_table()
+        names = dict(zip(t["code"], t["name"]))
+        rows[-1] = (rows[-1][0], ", ".join(f"{names.get(c, c)} ({c})" for c in r.members))
+    same = analysis._memo(("same_area", r.code, r.level, tuple(r.members)), lambda: _same_area(r))
+    if same:
+        rows.append(("Same area as", "; ".join(f"{s.name} ({s.code}, {LEVELS[s.level].singular})" for s in same)
+                     + ": ONS's figures for it are used where ONS publishes none for " + r.name))
+    releases = sorted(ctx.sources.values(), key=lambda s: (s["release"], s["title"]), reverse=True)
     return present("header.j2", region=r, benchmark=ctx.benchmark, facts=rows, releases=releases)
+
+
+def _same_area(r: Region) -> list:
+    from levelup.analysis.members import same_area
+
+    return same_area(r)
 
 
 def headline_table(ctx: Context) -> Block:
@@ -246,8 +285,12 @@ def headline_table(ctx: Context) -> Block:
             continue
         kind = MEASURES[row.measure][4]
         y0, y1 = int(row.first_year), int(row.year)  # NaN rows elsewhere make the columns float
+        ci = (f"95% CI {fmt_value(row.measure, row.lower)} to {fmt_value(row.measure, row.upper)}"
+              if pd.notna(row.lower) else "")
         rows.append({
-            "label": row.label, "unit": row.unit, "missing": None,
+            "label": row.label, "unit": row.unit, "missing": None, "ci": ci,
+            "same_area": f"Same area as {row.same_area}: its published figure" if row.same_area else "",
+            "release": f"{ctx.sources.get(row.source, {}).get('title', row.source)}, released {row.release}",
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
             "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
             "rank": f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked",
@@ -283,9 +326,12 @@ def relative_chart(ctx: Context, measure: str) -> Block:
         why = ctx.unavailable.get(measure, "not available for this area")
         return na(f"{label} relative to the {ctx.benchmark.name} is not shown for {ctx.region.name}: "
                   f"{_reason(ctx, measure, why)}.")
-    release = ctx.sources.get(MEASURES[measure][2], {}).get("release", "")
+    pair = ctx.releases[measure]
+    src = ctx.sources.get(pair.source, {})
     chart = relative_figure(frame, label, ctx.region.name, ctx.benchmark.name, ctx.parent is not None)
-    return _image(ctx, *chart, f"ONS ({release} release)")
+    same = f"; figures of {pair.same_as.name} ({pair.same_as.code}), the same area" if pair.same_as is not None else ""
+    smooth = "; smoothed series" if pair.measure.endswith("_smoothed") else ""
+    return _image(ctx, *chart, f"ONS, {src.get('title', pair.source)} (released {pair.release}){same}{smooth}")
 
 
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:

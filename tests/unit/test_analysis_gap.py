@@ -10,7 +10,7 @@ import pytest
 from levelup.analysis.gap import gap_outlook
 
 
-def test_gap_outlook_matches_the_formula_on_the_published_rows(data_root):
+def test_gap_outlook_matches_the_formula_on_the_published_rows(data_root, release_2023):
     from levelup.data import indicator
 
     g = indicator("gdp_per_head", "itl1").loc["TLC"]
