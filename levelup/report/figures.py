@@ -334,7 +334,7 @@ def peers_chart(t: pd.DataFrame, name: str, kind: str, year: int) -> tuple[bytes
 def labour_intervals_chart(rows: list, name: str) -> tuple[bytes, str, str]:
     """Each survey rate of a place and of its benchmark with their 95% confidence intervals (error bars)."""
     title = f"Labour market rates in {name} and the UK, with 95% confidence intervals"
-    fig = _new_figure(7.2, 0.9 + 0.42 * len(rows))
+    fig = _new_figure(7.2, 1.3 + 0.42 * len(rows))
     ax = fig.add_subplot()
     y = np.arange(len(rows))[::-1]
     ax.errorbar([r.value for r in rows], y + 0.14, xerr=[[r.value - r.lower for r in rows],
@@ -345,7 +345,7 @@ def labour_intervals_chart(rows: list, name: str) -> tuple[bytes, str, str]:
     ax.set_yticks(y, [f"{r.label} ({r.year})" for r in rows], fontsize=8)
     ax.set_xlabel("per cent; bars show the 95% confidence interval")
     _title(ax, title, 70)
-    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
     alt = "Dot chart with 95% intervals: " + "; ".join(
         f"{r.label} {r.value:.1f}% ({r.lower:.1f} to {r.upper:.1f}) against {r.uk:.1f}%" for r in rows) + "."

@@ -463,14 +463,16 @@ def labour(ctx: Context) -> Block:
         for x in res.rows for stat in ("value", "lower", "upper", "uk", "uk_lower", "uk_upper", "z", "p", "cv")
     ])
     rates = [x for x in res.rows if x.measure != "median_weekly_pay"]
-    intervals = figure(ctx, *F.labour_intervals_chart(rates, r.name),
-                       "ONS Explore Local Statistics: " + ", ".join(sorted({f"{x.source} ({x.release})" for x in rates}))
-                       ) if rates else ""
+    titles = dict.fromkeys(f"{ctx.sources.get(x.source, {}).get('title', x.source)}, released {x.release}"
+                           for x in rates)
+    intervals = figure(ctx, *F.labour_intervals_chart(rates, r.name), "ONS: " + "; ".join(titles)) if rates else ""
     pay_text, pay_figure = "", ""
     pay_row = next((x for x in res.rows if x.measure == "median_weekly_pay"), None)
-    if pay_row is not None and len(res.pay_series) >= 2:
-        pay_figure = figure(ctx, *F.pay_band_chart(res.pay_series, r.name),
-                            f"ONS ASHE via Explore Local Statistics ({pay_row.release} release)")
+    pay_series = _years(res.pay_series, ctx)
+    if pay_row is not None and len(pay_series) >= 2:
+        pay_figure = figure(ctx, *F.pay_band_chart(pay_series, r.name),
+                            f"ONS: {ctx.sources.get(pay_row.source, {}).get('title', pay_row.source)}, released "
+                            f"{pay_row.release}")
     parts = []
     rp = res.real_pay
     if rp:
@@ -486,13 +488,13 @@ def labour(ctx: Context) -> Block:
         parts.append(f"ONS's own precision mark for the median: coefficient of variation {res.ashe_quality}.")
     pay_text = " ".join(parts).replace("<=", "≤").replace("CV", "")
     claimant_text, claimant_figure = "", ""
-    if not res.claimant.empty:
-        c = res.claimant
+    c = _years(res.claimant, ctx)
+    if not c.empty:
         claimant_text = (f"The claimant rate (people claiming unemployment-related benefits, % of residents aged 16-64) "
                          f"was {c.iloc[-1, 0]:.1f}% in {c.index[-1]} against {c['UK'].iat[-1]:.1f}% in the UK. It is a count, "
                          "not a survey, so it has no confidence interval.")
         claimant_figure = figure(ctx, *F.claimant_chart(c, r.name),
-                                 f"ONS claimant count via Explore Local Statistics ({res.claimant_release} release)")
+                                 f"ONS: Claimant count (Explore Local Statistics), released {res.claimant_release}")
         _export(ctx, "Work", "claimant_rate", [
             {"statistic": "value", "measure": "claimant_rate", "geo_unit": col, "year": int(y), "value": float(v),
              "unit": "per cent of residents aged 16-64", "source": "els_claimant_count", "release": res.claimant_release}

@@ -290,7 +290,7 @@ def headline_table(ctx: Context) -> Block:
         rows.append({
             "label": row.label, "unit": row.unit, "missing": None, "ci": ci,
             "same_area": f"Same area as {row.same_area}: its published figure" if row.same_area else "",
-            "release": f"{ctx.sources.get(row.source, {}).get('title', row.source)}, released {row.release}",
+            "release": f"released {row.release}",
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
             "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
             "rank": f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked",
