@@ -118,6 +118,10 @@ def members(region: Any, measures: tuple[str, ...] | None = None) -> Members:
             y = p.last_year
             row |= {m: float(p.place[y]), f"{m}_year": y, f"{m}_uk": float(p.uk[y]),
                     f"{m}_index": 100 * float(p.place[y]) / float(p.uk[y]), f"{m}_source": p.source}
+            if p.lower is not None and pd.notna(p.lower.get(y)):
+                row |= {f"{m}_lower": float(p.lower[y]), f"{m}_upper": float(p.upper[y])}
+            if p.uk_lower is not None and pd.notna(p.uk_lower.get(y)):
+                row |= {f"{m}_uk_lower": float(p.uk_lower[y]), f"{m}_uk_upper": float(p.uk_upper[y])}
             if m == "real_gdp_per_head":  # growth over the period both have, as in the headline
                 both = pd.concat([p.place, p.uk], axis=1).dropna()
                 y0 = int(both.index.min())

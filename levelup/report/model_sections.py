@@ -172,6 +172,17 @@ def _shift_share(ctx: Context) -> str:
                    figure=chart).html
 
 
+def _release_caption(ctx: Context, measure: str, level: str) -> str:
+    """"ONS, <title> (released <date>)" of the table ``indicator(measure, level)`` reads by default."""
+    from levelup.data import indicator
+
+    wide = stored(("ind", measure, level), lambda: indicator(measure, level))
+    if isinstance(wide, Missing):
+        return "ONS"
+    _record_source(ctx, wide.attrs["source"])
+    return f"ONS, {ctx.sources[wide.attrs['source']]['title']} (released {wide.attrs['release']}), current prices"
+
+
 # -------------------------------------------------------------------------- 6 convergence
 def convergence(ctx: Context) -> Block:
     """Beta-convergence scatter of all peers with this area highlighted, and sigma over time
@@ -186,7 +197,7 @@ def convergence(ctx: Context) -> Block:
     _export(ctx, "6 Convergence", "beta_sigma", res.to_frame().assign(unit="", source="gdp", release="")
             .to_dict("records"))
     s = res.sigma.series
-    chart = figure(ctx, *F.convergence_chart(base, res, ctx.region.name), "ONS regional GDP, current prices")
+    chart = figure(ctx, *F.convergence_chart(base, res, ctx.region.name), _release_caption(ctx, "gdp_per_head", res.level))
     return present("convergence.j2", c=res, sigma_first=s.iloc[0], sigma_last=s.iloc[-1], figure=chart)
 
 
@@ -220,8 +231,10 @@ def inside(ctx: Context) -> Block:
     except LevelupError as exc:
         return present("inside.j2", **values, figure=_na("Map", ctx, str(exc)).html)
     _record_source(ctx, "boundaries")
-    source = ("ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open Geography, contains OS data © Crown "
-              "copyright and database right 2022")
+    _record_source(ctx, res.source)
+    src = ctx.sources.get(res.source, {})
+    source = (f"ONS, {src.get('title', 'regional GDP')} (released {res.release}); ITL3 boundaries (Jan 2021, BUC), ONS "
+              "Open Geography, contains OS data © Crown copyright and database right 2022")
     return present("inside.j2", **values, figure=figure(ctx, *chart, source))
 
 
@@ -379,7 +392,7 @@ def peers(ctx: Context, n: int = 5) -> Block:
     if isinstance(t, Missing):
         return _na("Statistical neighbours", ctx, t.reason)
     lad_based = LEVELS[r.level].lad_based
-    _record_source(ctx, "lad_gdp" if lad_based else "gdp")
+    _record_source(ctx, "lad_gdp" if lad_based else "gdp_2024")
     year, kind = int(t.attrs["year"]), LEVELS[r.level].plural
     _export(ctx, "Peers", "peers", [
         {"statistic": stat, "measure": f"{p.code} {p.name}", "year": year, "value": float(getattr(p, stat)),
@@ -398,7 +411,7 @@ def record_sources(ctx: Context) -> None:
     this kind of area, so that the header's "Data releases used" is complete."""
     r = ctx.region
     lad_based = LEVELS[r.level].lad_based or r.member_level == "lad"
-    wanted = ["lad_gdp" if lad_based else "gdp", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
+    wanted = ["lad_gdp" if lad_based else "gdp_2024", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
     if r.level == "itl1":
         wanted.append("jobs05")
     elif not lad_based and r.level in ("itl2", "itl3", "place"):
@@ -485,8 +498,12 @@ def labour(ctx: Context) -> Block:
                      f"(UK {lw['uk']:.1f}%; ASHE, place of work).")
         _record_source(ctx, "ashe")
     if res.ashe_quality:
-        parts.append(f"ONS's own precision mark for the median: coefficient of variation {res.ashe_quality}.")
-    pay_text = " ".join(parts).replace("<=", "≤").replace("CV", "")
+        band, _, when = res.ashe_quality.partition(" in ")
+        words = {"CV<=5%": "at most 5% (precise)", "5%<CV<=10%": "between 5% and 10% (reasonably precise)",
+                 "10%<CV<=20%": "between 10% and 20% (acceptable, use with caution)",
+                 "CV>20%": "above 20% (unreliable)"}.get(band, band)
+        parts.append(f"ONS marks the precision of the median in {when}: coefficient of variation {words}.")
+    pay_text = " ".join(parts)
     claimant_text, claimant_figure = "", ""
     c = _years(res.claimant, ctx)
     if not c.empty:
@@ -501,7 +518,13 @@ def labour(ctx: Context) -> Block:
             for col in c.columns for y, v in c[col].items()])
     from levelup.analysis.labour import RATES
 
-    missing = [f"{RATES.get(m, (m.replace('_', ' ').capitalize(),))[0]}: {_labour_reason(ctx, why)}." for m, why in res.missing]
+    grouped: dict[str, list[str]] = {}
+    for m, why in res.missing:
+        label = RATES.get(m, ("Claimant rate",))[0]
+        grouped.setdefault(_labour_reason(ctx, why), []).append(label if not grouped.get(_labour_reason(ctx, why))
+                                                                 else label[0].lower() + label[1:])
+    missing = [f"{', '.join(labels[:-1]) + ' and ' + labels[-1] if len(labels) > 1 else labels[0]}: {why}."
+               for why, labels in grouped.items()]
     return present("labour.j2", region=r, rows=rows, sentences=res.sentences(), intervals=intervals,
                    pay_text=pay_text, pay_figure=pay_figure, claimant_text=claimant_text,
                    claimant_figure=claimant_figure, missing=missing, method=_TEST_NOTE)
@@ -509,10 +532,11 @@ def labour(ctx: Context) -> Block:
 
 def _labour_reason(ctx: Context, why: str) -> str:
     if "cannot be aggregated" in why:
-        return (f"ONS does not publish it for {ctx.region.name}, and survey rates and medians cannot be combined from "
-                "the councils' figures (see each council's own report)")
+        return (f"ONS publishes these for councils, not for {ctx.region.name} as a whole, and survey rates, medians "
+                "and claimant rates cannot be added up from the councils' figures; the councils' employment rates and "
+                "pay, with their intervals, are under \"Inside the area\", and each council's own report has the rest")
     if "ONS publishes no" in why:
-        return f"ONS does not publish it for {ctx.region.name} or an area of the same councils"
+        return f"ONS does not publish it for {ctx.region.name} or an area of the same councils in the releases held"
     return why
 
 
@@ -552,9 +576,17 @@ def members(ctx: Context) -> Block:
         when = (f"{int(t[f'{m}_first_year'].min())}-{years[-1]}" if m == "real_gdp_per_head" and f"{m}_first_year" in t
                 else "/".join(map(str, years)))
         heads.append(f"{h} ({when})")
-    rows = [{"name": row["name"], "cells": [_member_cell(m, row.get(m, np.nan)) for m, _ in cols]}
-            for _, row in t.sort_values("name").iterrows()]
-    uk = [_member_cell(m, t[f"{m}_uk"].dropna().iloc[0]) if t[f"{m}_uk"].notna().any() else "–" for m, _ in cols]
+    def cell(row: pd.Series, m: str) -> dict:
+        lo, hi = row.get(f"{m}_lower", np.nan), row.get(f"{m}_upper", np.nan)
+        ci = (f"{_member_cell(m, lo).lstrip('+')}–{_member_cell(m, hi).lstrip('+')}"
+              if pd.notna(lo) and pd.notna(row.get(m, np.nan)) else "")
+        return {"v": _member_cell(m, row.get(m, np.nan)), "ci": ci}
+
+    rows = [{"name": row["name"], "cells": [cell(row, m) for m, _ in cols]} for _, row in t.sort_values("name").iterrows()]
+    uk_row = pd.Series({f"{m}{k}": t[f"{m}_uk{k}"].dropna().iloc[0]
+                        for m, _ in cols for k in ("", "_lower", "_upper")
+                        if f"{m}_uk{k}" in t and t[f"{m}_uk{k}"].notna().any()})
+    uk = [cell(uk_row, m) for m, _ in cols]
     sources = sorted({s for m, _ in cols for s in t[f"{m}_source"].dropna()})
     for s in sources:
         _record_source(ctx, s)
@@ -565,7 +597,7 @@ def members(ctx: Context) -> Block:
     note = ("Each council's figures come from the newest ONS release that publishes the measure for councils with a UK "
             "row in the same file (UK row: that file's UK value, for the latest year shown). GVA per hour is ONS's "
             "smoothed series for councils. Survey estimates (employment rate, pay) carry wide intervals for small "
-            "councils: see each council's own report. – : not published for that council.")
+            "councils, so their 95% confidence intervals are shown under them. – : not published for that council.")
     chart = (figure(ctx, *F.members_chart(t, r.name), "ONS regional accounts for local authorities")
              if "gdp_per_head_index" in t and t["gdp_per_head_index"].notna().sum() > 1 else "")
     return present("members.j2", region=r, rows=rows, heads=heads, uk=uk, note=note, figure=chart)

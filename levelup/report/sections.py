@@ -280,7 +280,7 @@ def headline_table(ctx: Context) -> Block:
     rows = []
     for row in ctx.headline.itertuples():
         if pd.isna(row.value):
-            why = "not available for this area" if row.measure not in ctx.unavailable else "data not available"
+            why = _reason(ctx, row.measure, ctx.unavailable.get(row.measure, ""))
             rows.append({"label": row.label, "missing": why})
             continue
         kind = MEASURES[row.measure][4]
@@ -371,14 +371,20 @@ def _plain(ctx: Context, measure: str, why: str) -> str:
 def _reason(ctx: Context, measure: str, why: str) -> str:
     """Why a measure is not shown, in a reader's words rather than the library's error text."""
     kind = LEVELS[ctx.region.level].plural if ctx.region.level in LEVELS else "this kind of area"
+    if "cannot be aggregated" in why and measure in ("employment_rate", "median_weekly_pay"):
+        return (f"ONS publishes it for councils, not for {ctx.region.name} as a whole, and survey rates and medians "
+                "cannot be added up from the councils' figures: see the councils under \"Inside the area\"")
+    if "cannot be aggregated" in why and measure == "real_gdp_per_head" and ctx.region.level == "place":
+        return (f"ONS publishes it for the ITL3 regions and councils, not for {ctx.region.name} as a whole, and "
+                "chained-volume figures do not add up across areas: see the councils under \"Inside the area\"")
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
                 "or combined total to compare with")
     if "cannot be aggregated" in why:
         return f"ONS does not publish it for {kind}, and it cannot be built from the figures of the areas they are made of"
-    if "has no data at level" in why:
-        return f"ONS does not publish it for {kind} in the releases used here"
-    return why
+    if "has no data at level" in why or "ONS publishes no" in why:
+        return f"ONS does not publish it for {ctx.region.name} or an area of the same councils in the releases used here"
+    return why or "ONS does not publish it for this area"
 
 
 def notes(ctx: Context) -> Block:
