@@ -294,6 +294,11 @@ def data_years(region: Any, measure: str = "gdp_per_head") -> list[int]:
     return sorted(int(c) for c in cols)
 
 
+def default_source(measure: str, level: str) -> str:
+    """The registry id of the release ``indicator(measure, level)`` reads by default."""
+    return str(_memo(("ind", measure, level), lambda: indicator(measure, level)).attrs["source"])
+
+
 def source_release(source_id: str) -> dict:
     """What a report says about a registered source: ``title, release, publisher`` and ``files``
     (file name -> sha256 of the copy read)."""

@@ -173,14 +173,15 @@ def _shift_share(ctx: Context) -> str:
 
 
 def _release_caption(ctx: Context, measure: str, level: str) -> str:
-    """"ONS, <title> (released <date>)" of the table ``indicator(measure, level)`` reads by default."""
-    from levelup.data import indicator
+    """"ONS, <title> (released <date>)" of the table ``measure`` at ``level`` is read from by default."""
+    from levelup.analysis import default_source
 
-    wide = stored(("ind", measure, level), lambda: indicator(measure, level))
-    if isinstance(wide, Missing):
+    sid = stored(("default_source", measure, level), lambda: default_source(measure, level))
+    if isinstance(sid, Missing):
         return "ONS"
-    _record_source(ctx, wide.attrs["source"])
-    return f"ONS, {ctx.sources[wide.attrs['source']]['title']} (released {wide.attrs['release']}), current prices"
+    _record_source(ctx, sid)
+    src = ctx.sources[sid]
+    return f"ONS, {src['title']} (released {src['release']}), current prices"
 
 
 # -------------------------------------------------------------------------- 6 convergence
@@ -598,6 +599,9 @@ def members(ctx: Context) -> Block:
             "row in the same file (UK row: that file's UK value, for the latest year shown). GVA per hour is ONS's "
             "smoothed series for councils. Survey estimates (employment rate, pay) carry wide intervals for small "
             "councils, so their 95% confidence intervals are shown under them. – : not published for that council.")
-    chart = (figure(ctx, *F.members_chart(t, r.name), "ONS regional accounts for local authorities")
-             if "gdp_per_head_index" in t and t["gdp_per_head_index"].notna().sum() > 1 else "")
+    chart = ""
+    if "gdp_per_head_index" in t and t["gdp_per_head_index"].notna().sum() > 1:
+        srcs = [ctx.sources[x] for x in dict.fromkeys(t["gdp_per_head_source"].dropna())]
+        chart = figure(ctx, *F.members_chart(t, r.name),
+                       "ONS, " + "; ".join(f"{x['title']} (released {x['release']})" for x in srcs))
     return present("members.j2", region=r, rows=rows, heads=heads, uk=uk, note=note, figure=chart)

@@ -117,7 +117,7 @@ def test_a_wrapped_title_makes_room_on_a_fixed_layout():
 
 
 @pytest.mark.parametrize(("region", "level", "measure", "plain"), [
-    ("GCR-LA", "place", "gva_per_hour", "ONS does not publish it for custom places"),
+    ("GCR-LA", "place", "gva_per_hour", "ONS does not publish it for Glasgow City Region"),
 ])
 def test_a_missing_chart_is_explained_in_plain_words(ons_dir, region, level, measure, plain):
     """Readers get the reason in words, not the library's error text (level codes, lists). Councils

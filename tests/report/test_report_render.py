@@ -28,17 +28,29 @@ def _ne_pdf(batch_run) -> Path:
 
 
 def _expected_ne():
-    """North East's headline numbers straight from the ONS tables (the second route)."""
-    gdp = levelup.data.indicator("gdp_per_head", "itl1")
-    uk = levelup.data.indicator("gdp_per_head", "uk")
+    """North East's headline numbers straight from the ONS files: GDP per head from ONS's Explore Local
+    Statistics CSV (April 2025 release, the newest holding the ITL1 regions and the UK), read here."""
+    import pandas as pd
+
+    from levelup import config
+
+    csv = next(d / "local-indicators" / "gdp-per-head.csv" for d in config.mirror_dirs()
+               if (d / "local-indicators" / "gdp-per-head.csv").exists())
+    t = pd.read_csv(csv, encoding="utf-8-sig")
+    t = t[t["Indicator"] == "Gross domestic product per head at current market price"]
+    t["Period"] = t["Period"].astype(int)
+    last = int(t["Period"].max())
+    itl1 = t[(t["Geography"] == "ITL Level 1") & (t["Period"] == last)].set_index("AREACD")["Observation"]
+    uk = float(t[(t["AREACD"] == "K02000001") & (t["Period"] == last)]["Observation"].iat[0])
+    first = int(t["Period"].min())
+    f = lambda code: float(t[(t["AREACD"] == code) & (t["Period"] == first)]["Observation"].iat[0])  # noqa: E731
     pop = levelup.data.indicator("population", "itl1")
-    last = int(gdp.columns.max())
     return {
-        "gdp_per_head": gdp.loc["TLC", last],
-        "index": 100 * gdp.loc["TLC", last] / uk.iloc[0][last],
-        "index_first": 100 * gdp.loc["TLC", gdp.columns.min()] / uk.iloc[0][gdp.columns.min()],
-        "rank": int((gdp[last] > gdp.loc["TLC", last]).sum() + 1),
-        "population": pop.loc["TLC", last],
+        "gdp_per_head": float(itl1["TLC"]),
+        "index": 100 * float(itl1["TLC"]) / uk,
+        "index_first": 100 * f("TLC") / f("K02000001"),
+        "rank": int((itl1 > itl1["TLC"]).sum() + 1),
+        "population": pop.loc["TLC", int(pop.columns.max())],
         "year": last,
     }
 
@@ -47,21 +59,21 @@ def test_north_east_pdf_has_its_name_and_the_library_numbers(batch_run):
     text = pdftotext(_ne_pdf(batch_run))
     exp = _expected_ne()
     assert "North East" in text
-    assert f"£{exp['gdp_per_head']:,.0f}" in text  # £24,575
+    assert f"£{exp['gdp_per_head']:,.0f}" in text and exp["year"] == 2023
     assert f"{exp['index']:.1f}" in text  # UK = 100 index
     assert f"{exp['rank']}th of 12" in text
     assert f"{exp['population']:,.0f}" in text
     assert "Contains public sector information licensed under the Open Government Licence v3.0" in text
     assert f"levelup {levelup.__version__}" in text
     assert "checked against these sha256" in text
-    assert "3f6916ca98bfc535cd5684684ded85bec6f6a21772d1db3db136b3a053c914f4" in text  # the GDP workbook, whole
+    assert "00f1e22c0bcbfd4ca121bd232df72162227e66438a452c06e4bd3b74b216026e" in text  # the April 2024 GDP workbook
     assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", text), "no render timestamp in a deterministic report"
 
 
 def test_north_east_pdf_is_a4_tagged_titled_and_in_english(batch_run):
     pdf = _ne_pdf(batch_run)
     info = pdfinfo(pdf)
-    assert 2 <= int(info["Pages"]) <= 8
+    assert 2 <= int(info["Pages"]) <= 12
     assert info["Tagged"] == "yes"
     assert info["Title"] == "North East (TLC): Regional economic profile"
     assert info["Page size"].startswith("595.")  # A4 (595 x 842 pt), not US Letter
@@ -214,7 +226,7 @@ def test_csv_and_xlsx_beside_each_pdf_hold_the_library_numbers(batch_run):
     assert row["index"] == pytest.approx(exp["index"], rel=1e-12)
     assert row["rank"] == exp["rank"] and row["peers"] == 12
     head = [line for line in (out / "itl1" / "tlc-north-east.csv").read_text().splitlines() if line.startswith("#")]
-    assert any("levelup" in h for h in head) and any("sha256 3f6916ca" in h for h in head)
+    assert any("levelup" in h for h in head) and any("sha256 00f1e22c" in h for h in head)
     xl = pd.read_excel(out / "itl1" / "tlc-north-east.xlsx", sheet_name=None, engine="openpyxl")
     assert {"About", "2 Headline", "3 Charts", "Sources"} <= set(xl)
     h = xl["2 Headline"]
