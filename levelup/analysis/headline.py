@@ -360,16 +360,21 @@ def headline(
       ``100 * (x_T / x_0) / (b_T / b_0)``, first index 100, change ``100 * (x_T / x_0 - 1)``;
     * ``size`` (population): value ``x_T``, the growth index and per cent change as for growth.
 
-    ``rank``: among all units of the place's level with data in both years
+    Each measure is read by :func:`measure_pair`: from the newest release that publishes the
+    place (or an area of exactly the same councils, named in ``same_area``) together with the
+    benchmark in the same file, so every comparison uses one file of one release and the latest
+    year can differ between measures. ``lower``/``upper``: ONS's 95% bounds of survey estimates
+    (employment rate, median pay) in the latest year.
+
+    ``rank``: among the units of the place's level in that file with data in both years
     (``1 + #{peers strictly above}``, ties sharing the better rank), on the level in ``T``
-    or, for growth, on ``x_T / x_0``; combined authorities are ranked among combined
-    authorities aggregated from their councils (:func:`levelup.geo.aggregate_level`); custom
-    places are not ranked. Places made of members are aggregated by
+    or, for growth, on ``x_T / x_0``; combined authorities among the combined authorities ONS
+    publishes (or, where aggregated from councils, among combined authorities aggregated the
+    same way, :func:`levelup.geo.aggregate_level`); custom places and areas shown through an
+    identical area are not ranked. Places ONS does not publish are aggregated by
     :func:`levelup.geo.aggregate` (ratios of sums; ONS, *Regional economic activity by GDP, UK:
-    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (local and combined authorities and
-    LAD-based places: the UK total of the same local-authority file, :func:`levelup.geo.benchmark`,
-    so vintages are never mixed; others: the UK row of the ITL tables) or any region.
-    Measures a place lacks are listed with the reason in ``missing``.
+    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (the UK row of the same file) or a
+    published region. Measures a place lacks are listed with the reason in ``missing``.
 
     >>> headline("North East").to_frame().set_index("measure").loc["gdp_per_head", "index"]  # doctest: +SKIP
     """

@@ -88,6 +88,13 @@ def test_liverpool_city_region_is_the_same_area_as_merseyside(data_root):
     merseyside = {lad for u in itl3_under("TLD7") for lad in lads_in_itl3(u)}
     assert set(councils(lcr)) == merseyside  # checked here: the member lists are identical
     assert "TLD7" in [r.code for r in same_area(lcr)]
+    # ONS publishes no population for the combined authority with a UK row in the same file: Merseyside's
+    # (April 2024 regional GDP) stands in, marked as the same area and not ranked
+    pop = analysis.headline(lcr).to_frame().set_index("measure").loc["population"]
+    assert pop["same_area"].startswith("Merseyside (TLD7") and pd.isna(pop["rank"])
+    from levelup.data import indicator
+
+    assert pop["value"] == indicator("population", "itl2", source=pop["source"]).loc["TLD7", int(pop["year"])]
     assert same_area(resolve("Tees Valley", level="cauth")) == [] or all(
         r.code != "TLC" for r in same_area(resolve("Tees Valley", level="cauth")))
 
