@@ -30,6 +30,7 @@ from levelup.report.sections import (
     figure,
     na,
     present,
+    short_title,
     stored,
 )
 
@@ -181,7 +182,7 @@ def _release_caption(ctx: Context, measure: str, level: str) -> str:
         return "ONS"
     _record_source(ctx, sid)
     src = ctx.sources[sid]
-    return f"ONS, {src['title']} (released {src['release']}), current prices"
+    return f"ONS, {short_title(src['title'])} (released {src['release']}), current prices"
 
 
 # -------------------------------------------------------------------------- 6 convergence
@@ -234,7 +235,7 @@ def inside(ctx: Context) -> Block:
     _record_source(ctx, "boundaries")
     _record_source(ctx, res.source)
     src = ctx.sources.get(res.source, {})
-    source = (f"ONS, {src.get('title', 'regional GDP')} (released {res.release}); ITL3 boundaries (Jan 2021, BUC), ONS "
+    source = (f"ONS, {short_title(src.get('title', 'regional GDP'))} (released {res.release}); ITL3 boundaries (Jan 2021, BUC), ONS "
               "Open Geography, contains OS data © Crown copyright and database right 2022")
     return present("inside.j2", **values, figure=figure(ctx, *chart, source))
 
@@ -477,7 +478,7 @@ def labour(ctx: Context) -> Block:
         for x in res.rows for stat in ("value", "lower", "upper", "uk", "uk_lower", "uk_upper", "z", "p", "cv")
     ])
     rates = [x for x in res.rows if x.measure != "median_weekly_pay"]
-    titles = dict.fromkeys(f"{ctx.sources.get(x.source, {}).get('title', x.source)}, released {x.release}"
+    titles = dict.fromkeys(f"{short_title(ctx.sources.get(x.source, {}).get('title', x.source))}, released {x.release}"
                            for x in rates)
     intervals = figure(ctx, *F.labour_intervals_chart(rates, r.name), "ONS: " + "; ".join(titles)) if rates else ""
     pay_text, pay_figure = "", ""
@@ -485,7 +486,7 @@ def labour(ctx: Context) -> Block:
     pay_series = _years(res.pay_series, ctx)
     if pay_row is not None and len(pay_series) >= 2:
         pay_figure = figure(ctx, *F.pay_band_chart(pay_series, r.name),
-                            f"ONS: {ctx.sources.get(pay_row.source, {}).get('title', pay_row.source)}, released "
+                            f"ONS: {short_title(ctx.sources.get(pay_row.source, {}).get('title', pay_row.source))}, released "
                             f"{pay_row.release}")
     parts = []
     rp = res.real_pay
@@ -603,5 +604,5 @@ def members(ctx: Context) -> Block:
     if "gdp_per_head_index" in t and t["gdp_per_head_index"].notna().sum() > 1:
         srcs = [ctx.sources[x] for x in dict.fromkeys(t["gdp_per_head_source"].dropna())]
         chart = figure(ctx, *F.members_chart(t, r.name),
-                       "ONS, " + "; ".join(f"{x['title']} (released {x['release']})" for x in srcs))
+                       "ONS, " + "; ".join(f"{short_title(x['title'])} (released {x['release']})" for x in srcs))
     return present("members.j2", region=r, rows=rows, heads=heads, uk=uk, note=note, figure=chart)

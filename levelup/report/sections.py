@@ -265,8 +265,25 @@ def header(ctx: Context) -> Block:
     if same:
         rows.append(("Same area as", "; ".join(f"{s.name} ({s.code}, {LEVELS[s.level].singular})" for s in same)
                      + ": ONS's figures for it are used where ONS publishes none for " + r.name))
-    releases = sorted(ctx.sources.values(), key=lambda s: (s["release"], s["title"]), reverse=True)
+    releases = [_release_line(s) for s in sorted(ctx.sources.values(), key=lambda s: (s["release"], s["title"]),
+                                                  reverse=True)]
     return present("header.j2", region=r, benchmark=ctx.benchmark, facts=rows, releases=releases)
+
+
+def _release_line(src: dict) -> dict:
+    """A release as one short line of the header: publisher's initials, the title without its span of
+    years or the dataset family, and the release date (the notes list every file with its sha256)."""
+    import re
+
+    publisher = src["publisher"].replace("Office for National Statistics", "ONS").replace(
+        "Ministry of Housing, Communities and Local Government", "MHCLG")
+    title = short_title(src["title"])
+    if "(Explore Local Statistics)" in title:
+        title = title.replace(" (Explore Local Statistics)", "")
+        publisher = "ONS Explore Local Statistics"
+    if len(title) > 70:
+        title = re.split(r", | \(", title)[0]
+    return {"publisher": publisher, "title": title, "release": src["release"]}
 
 
 def _same_area(r: Region) -> list:
@@ -331,7 +348,15 @@ def relative_chart(ctx: Context, measure: str) -> Block:
     chart = relative_figure(frame, label, ctx.region.name, ctx.benchmark.name, ctx.parent is not None)
     same = f"; figures of {pair.same_as.name} ({pair.same_as.code}), the same area" if pair.same_as is not None else ""
     smooth = "; smoothed series" if pair.measure.endswith("_smoothed") else ""
-    return _image(ctx, *chart, f"ONS, {src.get('title', pair.source)} (released {pair.release}){same}{smooth}")
+    return _image(ctx, *chart, f"ONS, {short_title(src.get('title', pair.source))} (released {pair.release}){same}{smooth}")
+
+
+def short_title(title: str) -> str:
+    """A release's title without the span of years it covers ("..., 1998 to 2023"), for captions,
+    whose years are the chart's own."""
+    import re
+
+    return re.sub(r",? \d{4}(-\d{2,4})? to \d{4}(-\d{2,4})?", "", title).strip(" ,")
 
 
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:

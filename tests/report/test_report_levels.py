@@ -57,7 +57,7 @@ def test_local_authority_report(rendered, ons_dir):
     text = _text(paths)
     value, year = _published_gdp_per_head(ons_dir, "E09000002")
     assert "Barking and Dagenham" in text
-    assert f"£{value:,.0f} ({year})" in text and year == 2023  # headline GDP per head, the newest year
+    assert f"In {year}, GDP per head in Barking and Dagenham was £{value:,.0f}" in text and year == 2023
     assert "Industry structure: not available" not in text
     for year in (1998, 2021):
         assert f"{_manufacturing_share(['E09000002'], year):.1f}%" in text
@@ -73,7 +73,7 @@ def test_combined_authority_report(rendered, ons_dir):
     per_head = 1e6 * gdp.loc[TEES_VALLEY, year].sum() / pop.loc[TEES_VALLEY, year].sum()  # sum(GDP) / sum(pop)
     assert abs(per_head - value) < 1  # ONS's row is its councils' total over their population, to rounding
     assert "Tees Valley" in text
-    assert f"£{value:,.0f} ({year})" in text
+    assert f"In {year}, GDP per head in Tees Valley was £{value:,.0f}" in text
     for council in ("Hartlepool", "Middlesbrough", "Redcar and Cleveland", "Stockton-on-Tees", "Darlington"):
         assert council in text  # the member councils by name
     assert "Industry structure: not available" not in text
