@@ -347,7 +347,7 @@ def labour_intervals_chart(rows: list, name: str) -> tuple[bytes, str, str]:
     _title(ax, title, 70)
     ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
     ax.spines[["top", "right"]].set_visible(False)
-    alt = "Dot chart: " + "; ".join(
+    alt = f"Dot chart: labour market rates in {name} against the UK, " + "; ".join(
         f"{r.label} {r.value:.1f}% (95% interval {r.lower:.1f} to {r.upper:.1f}) against {r.uk:.1f}%" for r in rows) + "."
     return png(fig, title), title, alt
 

@@ -346,7 +346,7 @@ def test_every_section_follows_start_year(ons_dir, tmp_path):
         early = sorted({int(y) for y in re.findall(r"\b(19[5-9]\d|200[0-3])\b", part)} - {1960})  # Dunn 1960
         assert not early, f"{name} mentions {early}"
     assert "Since 2004 the gap has" in parts["Headline indicators"]
-    assert "real average (2004-2021)" in parts["The gap"]
+    assert re.search(r"real average \(2004-20[0-9][0-9]\)", parts["The gap"])
     assert "in North East in 2004" in parts["Industry structure"]
     assert "Between 2004 and 2021" in parts["Industry structure"]
-    assert "growth 2004-2021" in parts["Convergence"]
+    assert re.search(r"growth 2004-20[0-9][0-9]", parts["Convergence"])
