@@ -120,7 +120,8 @@ def relative(ctx: Context, measure: str) -> pd.DataFrame | None:
             p = measure_pair(own.measure, ref, benchmark=bench, source=own.source)
         except LevelupError:
             continue
-        lines[ref.name] = analysis._in_years(100 * p.place / p.uk, ctx.start_year, ctx.end_year)
+        name = ref.name if ref.name not in lines else f"{ref.name} ({LEVELS[ref.level].singular})"
+        lines[name] = analysis._in_years(100 * p.place / p.uk, ctx.start_year, ctx.end_year)
     if lines[ctx.region.name].dropna().empty:
         return None
     return pd.DataFrame(lines).dropna(how="all").sort_index()
