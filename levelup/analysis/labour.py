@@ -93,6 +93,8 @@ class LabourRow:
         b = "Great Britain's" if self.benchmark == "GB" else "the UK's"
         p = "p < 0.001" if self.p < 0.001 else f"p = {self.p:.3f}"
         head = f"{self.label} in {place}, {fmt(self.value)} in {self.year}, is {gap} {side} {b} {fmt(self.uk)}"
+        if fmt(self.value) == fmt(self.uk):
+            head = f"{self.label} in {place}, {fmt(self.value)} in {self.year}, is the same as {b} as published"
         if self.distinguishable:
             return f"{head}: a real difference, larger than the surveys' sampling error ({p})."
         return f"{head}, a difference the surveys cannot tell apart from sampling error ({p})."
