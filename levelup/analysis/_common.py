@@ -124,9 +124,9 @@ def _memo(key: tuple, fn: Any) -> Any:
     """``fn()`` once per state of the data files (:data:`levelup._store.STORE`); missing data
     (a LevelupError) is raised again, anything else propagates."""
     from levelup._store import STORE
-    from levelup.data.api import _AS_OF
+    from levelup.data.api import _as_of
 
-    when = _AS_OF.get()  # tables read inside ``as_of()`` are other tables
+    when = _as_of()  # tables read inside ``as_of()`` are other tables
     return STORE.get(key if when is None else (*key, ("as_of", when)), fn)
 
 

@@ -111,9 +111,9 @@ def _bounds(measure: str, level: str, source: str, code: str) -> tuple[pd.Series
 
 
 def _candidates(measure: str, refs: list, bench: Any, source: str | None):
-    from levelup.data.api import _AS_OF
+    from levelup.data.api import _as_of
 
-    as_of_release = _AS_OF.get()
+    as_of_release = _as_of()
     for lv, code, same in refs:
         try:
             table = _memo(("vintages", measure, lv, as_of_release), lambda lv=lv: vintages(measure, lv))

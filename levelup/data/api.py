@@ -99,7 +99,7 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
     if level is not None:
         _check_level(level)
     loaded = [(source, *_load_keyed(source.id, root=root)) for source in sources_for_measure(measure)]
-    vkey = (tuple(k for _, k, _ in loaded), measure, level, _AS_OF.get())
+    vkey = (tuple(k for _, k, _ in loaded), measure, level, _as_of())
     if vkey in _VINT:
         return _VINT[vkey].copy()
     rows = []
@@ -123,7 +123,7 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
         return out.drop(columns="_order").assign(default=pd.Series(dtype=bool))
     out["default"] = False
     for _, g in out.groupby("level"):
-        out.loc[_default_row(g, _AS_OF.get()), "default"] = True
+        out.loc[_default_row(g, _as_of()), "default"] = True
     out = out.sort_values(["level", "vintage", "_order"], ascending=[True, False, True], kind="stable")
     out = out.drop(columns="_order").reset_index(drop=True)
     _VINT[vkey] = out
@@ -132,6 +132,22 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
 
 #: the release date set by ``as_of()`` (None: the newest)
 _AS_OF: contextvars.ContextVar[str | None] = contextvars.ContextVar("levelup_as_of", default=None)
+
+
+#: the release date set by ``pin_releases()`` for the rest of the session (None: not pinned)
+_PINNED: list[str | None] = [None]
+
+
+def _as_of() -> str | None:
+    """The release date defaults follow: ``as_of()``'s inside its block, else ``pin_releases()``'s."""
+    return _AS_OF.get() or _PINNED[0]
+
+
+def pin_releases(release: str | None) -> None:
+    """For the rest of the session, ``indicator(vintage=None)`` defaults as inside ``as_of(release)``
+    (``None`` undoes it). For a notebook or script written on older releases, e.g. the tutorials,
+    written on the April 2023 GDP and June 2023 productivity releases: ``pin_releases("2023-06")``."""
+    _PINNED[0] = None if release is None else str(release).strip()
 
 
 @contextlib.contextmanager

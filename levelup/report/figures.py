@@ -406,6 +406,6 @@ def members_chart(frame: pd.DataFrame, name: str) -> tuple[bytes, str, str]:
     ax.tick_params(axis="y", labelsize=8)
     _title(ax, title, 70)
     ax.spines[["top", "right"]].set_visible(False)
-    alt = f"Bar chart: GDP per head in {year}, UK = 100: " + ", ".join(
+    alt = f"Bar chart: GDP per head of the councils of {name} in {year}, UK = 100: " + ", ".join(
         f"{r.name} {r.gdp_per_head_index:.0f}" for r in sub.iloc[::-1].itertuples()) + "."
     return png(fig, title), title, alt
