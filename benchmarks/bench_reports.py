@@ -1,23 +1,34 @@
-"""Report rendering speed: the naive way against levelup's batch renderer (prints times and ratios).
+"""Report rendering speed: the naive way against levelup (prints times, ratios, memory, where the time goes).
 
 Naive, one region after another: ``papermill`` CLI (fresh kernel), ``jupyter nbconvert --to html
 --no-input`` CLI, then a fresh ``chromium --headless --print-to-pdf``. levelup: ``render_many``
-with warm kernels, one reused browser per worker and ``--jobs`` worker processes.
+(what ``levelup report`` runs) with a warm kernel and one reused browser per worker process.
 
-    python benchmarks/bench_reports.py                # 12 ITL1 both ways, then all ITL1+ITL2+ITL3
-    python benchmarks/bench_reports.py --no-all --jobs 2
-    python benchmarks/bench_reports.py --no-naive --no-all --full --jobs 2   # every level (~610 reports)
+One run prints (issue 21):
 
-Goals (issues 7 and 10): levelup at least 10x faster than naive; the 232 ITL reports in under
-3 minutes and the full set (ITL1, ITL2, ITL3, local and combined authorities) in under 8
-minutes on 2 cores.
+1. one report from a cold command line (a fresh Python process), naive and levelup, and the ratio;
+2. the 12 ITL1 reports, naive loop and levelup ``--jobs N``, and the ratio;
+3. a rerun with nothing changed (fresh processes: the first rerun hashes the new outputs once,
+   the second reads nothing);
+4. peak memory per worker (the worker process and its kernel);
+5. where the time goes: the parent's planning, worker start-up, and per report the notebook's
+   execution and the PDF, plus the slowest sections of one report profiled in a plain process.
+
+    python benchmarks/bench_reports.py                       # the above, about 5 min on 2 idle cores
+    python benchmarks/bench_reports.py --naive-sample 3      # naive loop timed on 3 of the 12, scaled
+    python benchmarks/bench_reports.py --itl                 # also all 232 ITL1-ITL3 reports
+    python benchmarks/bench_reports.py --full                # also every level (~610 reports)
+
+The machine's load average is printed with the results: on a shared machine wall times vary.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +37,15 @@ from pathlib import Path
 
 FULL_LEVELS = ("itl1", "itl2", "itl3", "lad", "cauth")
 ITL1 = ["TLC", "TLD", "TLE", "TLF", "TLG", "TLH", "TLI", "TLJ", "TLK", "TLL", "TLM", "TLN"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def naive(regions: list[str], work: Path) -> float:
@@ -37,104 +57,157 @@ def naive(regions: list[str], work: Path) -> float:
     for code in regions:
         nb, html, pdf = work / f"{code}.ipynb", work / f"{code}.html", work / f"{code}.pdf"
         subprocess.run([sys.executable, "-m", "papermill", str(DEFAULT_TEMPLATE), str(nb), "-p", "region", code,
-                        "--log-level", "ERROR"], check=True, capture_output=True)
+                        "--log-level", "ERROR"], check=True, capture_output=True, env=_env())
         subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", "--to", "html", "--no-input", str(nb),
                         "--output", html.stem, "--output-dir", str(work)], check=True, capture_output=True)
         subprocess.run([chromium, "--headless", *chromium_args(), f"--print-to-pdf={pdf}", "--no-pdf-header-footer",
                         html.as_uri()], check=True, capture_output=True, timeout=120)
-        assert pdf.stat().st_size > 10_000, pdf
+        if pdf.stat().st_size < 10_000:
+            raise RuntimeError(f"naive route made no real PDF for {code}")
     return time.perf_counter() - t0
 
 
-def levelup_batch(regions, jobs: int, out: Path, **kw):
-    from levelup.report import render_many
+_CHILD = """
+import json, sys, time
+t0 = time.perf_counter()
+from levelup.report import render_many
+regions, out, jobs, force = json.loads(sys.argv[1])
+res = render_many(regions, jobs=jobs, out_dir=out, force=force, progress=False)
+print(json.dumps({"seconds": time.perf_counter() - t0, "rendered": len(res.rendered), "skipped": len(res.skipped),
+                  "failed": res.failed, "timings": res.timings, "t0": t0}))
+"""
 
+
+def levelup_cold(regions, out: Path, jobs: int, force: bool = False) -> tuple[float, dict]:
+    """``render_many`` in a fresh Python process (a cold command line): its wall time, and its result."""
     t0 = time.perf_counter()
-    res = render_many(regions, jobs=jobs, out_dir=out, force=True, progress=False, **kw)
+    p = subprocess.run([sys.executable, "-c", _CHILD, json.dumps([regions, str(out), jobs, force])],
+                       capture_output=True, text=True, env=_env())
     took = time.perf_counter() - t0
-    if res.failed:
-        print(res.summary())
-    return took, res, t0
+    if p.returncode != 0:
+        raise RuntimeError(p.stderr[-3000:])
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    if res["failed"]:
+        print("  FAILED:", res["failed"])
+    return took, res
 
 
-def breakdown(res, jobs: int, t0: float) -> str:
-    """Where the time went: worker start-up (until the first report is done, less its own time)
-    and the rendering itself (seconds per report per worker, CPU-bound on this machine)."""
-    done = sorted(res.timings.values(), key=lambda v: v["done_at"])
-    start = done[0]["done_at"] - t0 - done[0]["total"]
-    per = sorted(v["total"] for v in done)
-    execute = sorted(v["execute"] for v in done)
-    pdf = sorted(v["pdf"] for v in done)
-    mid = len(per) // 2
-    return (f"  worker start-up {start:.1f} s (kernel, imports, data, browser); then per report in its worker: "
-            f"median {per[mid]:.2f} s (execute {execute[mid]:.2f} s, PDF {pdf[mid]:.2f} s) on {jobs} workers")
+def breakdown(res: dict, jobs: int) -> str:
+    """Worker start-up (until the first report is done, less its own time) and per report."""
+    done = sorted(res["timings"].values(), key=lambda v: v["done_at"])
+    if not done:
+        return "  (nothing rendered)"
+    start = done[0]["done_at"] - res["t0"] - done[0]["total"]
+    med = {k: statistics.median(v[k] for v in done) for k in ("total", "execute", "pdf")}
+    return (f"  first report started {start:.1f} s after the process (imports, planning, worker, kernel and browser "
+            f"start-up overlapped); per report in its worker: median {med['total']:.2f} s (notebook {med['execute']:.2f} s, "
+            f"HTML+PDF {med['pdf']:.2f} s) on {jobs} worker(s)")
+
+
+def memory(res: dict) -> str:
+    per: dict[int, dict[str, float]] = {}
+    for v in res["timings"].values():
+        if "worker_pid" in v:
+            w = per.setdefault(v["worker_pid"], {"worker": 0.0, "kernel": 0.0, "n": 0})
+            w["worker"] = max(w["worker"], v.get("worker_peak_mb", 0.0))
+            w["kernel"] = max(w["kernel"], v.get("kernel_peak_mb", 0.0))
+            w["n"] += 1
+    return "  peak memory per worker: " + "; ".join(
+        f"worker {w['worker']:.0f} MB + its kernel {w['kernel']:.0f} MB ({w['n']} reports)" for w in per.values())
+
+
+def sections_profile(region: str) -> str:
+    """The report's sections timed one by one in a plain fresh process (no kernel, no PDF)."""
+    code = f"""
+import time
+t = time.perf_counter()
+import pandas, matplotlib; matplotlib.use("Agg")
+import levelup.report.sections as S, levelup.report.model_sections as M
+out = [("imports (pandas, matplotlib, levelup sections)", time.perf_counter() - t)]
+t = time.perf_counter(); ctx = S.context({region!r}); out.append(("context", time.perf_counter() - t))
+steps = [("header", S.header), ("headline table", S.headline_table), ("headline text", S.headline_text),
+         ("chart gdp_per_head", lambda c: S.relative_chart(c, "gdp_per_head")),
+         ("chart gva_per_hour", lambda c: S.relative_chart(c, "gva_per_hour"))]
+steps += [(n, getattr(M, n)) for n in ("gap", "industry", "convergence", "inside", "peers", "pay", "deprivation")]
+for name, f in steps:
+    t = time.perf_counter(); b = f(ctx); getattr(b, "_repr_html_", lambda: None)(); out.append((name, time.perf_counter() - t))
+print(repr(out))
+"""
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    if p.returncode != 0:
+        return "  (profile failed: " + p.stderr.strip().splitlines()[-1] + ")"
+    import ast
+
+    rows = sorted(ast.literal_eval(p.stdout.strip().splitlines()[-1]), key=lambda r: -r[1])
+    return "\n".join(f"    {name:48s} {sec:6.2f} s" for name, sec in rows)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--region", default="Tees Valley", help="the single report (default: Tees Valley)")
+    ap.add_argument("--naive-sample", type=int, default=12,
+                    help="time the naive loop on this many of the 12 ITL1 regions and scale to 12 (default 12)")
     ap.add_argument("--no-naive", action="store_true")
-    ap.add_argument("--no-all", action="store_true", help="skip the ITL1+ITL2+ITL3 run")
-    ap.add_argument("--full", action="store_true",
-                    help="also render every level in one batch (ITL1, ITL2, ITL3, LAD, combined authorities)")
+    ap.add_argument("--itl", action="store_true", help="also all ITL1+ITL2+ITL3 reports (232)")
+    ap.add_argument("--full", action="store_true", help="also every level (ITL1, ITL2, ITL3, LAD, combined authorities)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     try:
-        print(f"{len(ITL1)} ITL1 reports, {os.cpu_count()} cores, levelup jobs={args.jobs}")
+        print(f"levelup jobs={args.jobs}; {load()} at the start")
+        # 1. one report, cold
+        t_one, one = levelup_cold([args.region], work / "one", 1)
+        print(f"one report ({args.region}), cold command line, levelup: {t_one:6.1f} s wall")
+        print(breakdown(one, 1))
         if not args.no_naive:
+            from levelup.geo import resolve
+
+            (work / "naive1").mkdir()
+            t_naive1 = naive([resolve(args.region).code], work / "naive1")
+            print(f"one report, naive (papermill CLI + nbconvert CLI + fresh chromium): {t_naive1:6.1f} s wall; "
+                  f"ratio {t_naive1 / t_one:.1f}x")
+        # 3. reruns
+        for k in (1, 2):
+            t_re, re_ = levelup_cold([args.region], work / "one", 1)
+            print(f"rerun {k} with nothing changed: {t_re:.2f} s wall ({re_['skipped']} skipped, "
+                  f"{re_['rendered']} rendered)")
+        # 2. twelve ITL1 reports
+        t_lv, res = levelup_cold(ITL1, work / "itl1", args.jobs)
+        print(f"12 ITL1 reports, levelup --jobs {args.jobs}: {t_lv:6.1f} s wall ({t_lv / 12:.2f} s/report); {load()}")
+        print(breakdown(res, args.jobs))
+        print(memory(res))
+        if not args.no_naive:
+            n = max(1, min(12, args.naive_sample))
             (work / "naive").mkdir()
-            t_naive = naive(ITL1, work / "naive")
-            print(f"naive (papermill CLI + nbconvert CLI + fresh chromium): {t_naive:7.1f} s  "
-                  f"({t_naive / len(ITL1):.2f} s/report)")
-        t_lv, res, t0 = levelup_batch(ITL1, args.jobs, work / "levelup")
-        print(f"levelup render_many(jobs={args.jobs}):                 {t_lv:7.1f} s  ({t_lv / len(ITL1):.2f} s/report)")
-        print(breakdown(res, args.jobs, t0))
-        if not args.no_naive:
-            print(f"ratio naive / levelup: {t_naive / t_lv:.1f}x")
-        if not args.no_all:
+            t_naive = naive(ITL1[:n], work / "naive") * 12 / n
+            scaled = "" if n == 12 else f" (timed on {n}, scaled to 12)"
+            print(f"12 ITL1 reports, naive loop: {t_naive:6.1f} s{scaled}; ratio naive / levelup {t_naive / t_lv:.1f}x")
+        # 5. where the time goes inside one report
+        print(f"sections of {args.region} in a plain process (slowest first):")
+        print(sections_profile(args.region))
+        if args.itl:
             from levelup.geo import regions
 
             every = [c for lv in ("itl1", "itl2", "itl3") for c in regions(lv)["code"]]
-            t_all, res_all, _ = levelup_batch(every, args.jobs, work / "all")
+            t_all, res_all = levelup_cold(every, work / "all", args.jobs)
             print(f"all ITL1+ITL2+ITL3 ({len(every)} reports, jobs={args.jobs}): {t_all:7.1f} s "
-                  f"({t_all / len(every):.2f} s/report), {len(res_all.failed)} failed")
-            t0 = time.perf_counter()
-            from levelup.report import render_many
-
-            again = render_many(every, jobs=args.jobs, out_dir=work / "all", progress=False)
-            t_again = time.perf_counter() - t0
-            print(f"second run, nothing changed: {t_again:.1f} s ({len(again.skipped)} skipped, "
-                  f"{len(again.rendered)} rendered; {t_all / t_again:.0f}x faster)")
+                  f"({t_all / len(every):.2f} s/report), {len(res_all['failed'])} failed; goal < 120 s; {load()}")
+            print(breakdown(res_all, args.jobs))
+            print(memory(res_all))
+            t_again, again = levelup_cold(every, work / "all", args.jobs)
+            print(f"  rerun with nothing changed: {t_again:.2f} s ({again['skipped']} skipped)")
         if args.full:
-            full(args.jobs, work / "full")
+            from levelup.geo import regions
+
+            every = [{"region": c, "level": lv} for lv in FULL_LEVELS for c in regions(lv)["code"]]
+            t_full, res_full = levelup_cold(every, work / "full", args.jobs)
+            print(f"full set ({len(every)} reports, jobs={args.jobs}): {t_full:7.1f} s ({t_full / len(every):.2f} "
+                  f"s/report), {len(res_full['failed'])} failed; goal < 240 s; {load()}")
+            print(breakdown(res_full, args.jobs))
+            print(memory(res_full))
+        print(f"{load()} at the end")
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-
-def full(jobs: int, out: Path) -> None:
-    """Every report of every level in one batch (as ``levelup report --all --level X`` for each
-    level, but sharing the warm workers). The levels are submitted in order, so a level's wall
-    time is from the previous level's last report to its own last one."""
-    from levelup.geo import regions
-
-    every = [{"region": c, "level": lv} for lv in FULL_LEVELS for c in regions(lv)["code"]]
-    t0 = time.perf_counter()
-    t_all, res, _ = levelup_batch(every, jobs, out)
-    print(f"full set ({len(every)} reports, jobs={jobs}): {t_all:7.1f} s ({t_all / len(every):.2f} s/report), "
-          f"{len(res.failed)} failed; goal < 480 s")
-    level = {label: Path(paths["pdf"]).parent.name for label, paths in res.outputs.items()}
-    prev = t0
-    for lv in FULL_LEVELS:
-        mine = {k: v for k, v in res.timings.items() if level.get(k) == lv}
-        n = sum(1 for r in every if r["level"] == lv)
-        if not mine:
-            print(f"  {lv:6s} {n:4d} reports: none rendered")
-            continue
-        end = max(v["done_at"] for v in mine.values())
-        per = sorted(v["total"] for v in mine.values())
-        print(f"  {lv:6s} {n:4d} reports: {end - prev:7.1f} s wall ({len(mine)} rendered, median "
-              f"{per[len(per) // 2]:.2f} s/report in its worker)")
-        prev = end
 
 
 if __name__ == "__main__":

@@ -199,3 +199,32 @@ def fetch(
     return {
         sid: fetch_files(sid, mirrors=mirrors, force=force, root=root, progress=progress)[0] for sid in chosen
     }
+
+
+def digest_memo() -> dict[tuple[str, int, int], str]:
+    """The in-process memo of file digests, ``{(path, size, mtime_ns): sha256}`` (seeded by the
+    report's rerun memo so a no-op rerun re-hashes only files whose size or mtime changed)."""
+    return _DIGESTS
+
+
+def source_digests(source_ids, optional=()) -> dict[str, dict[str, str]]:
+    """``{source: {file: sha256}}`` of the files behind each source, fetched (and checked) first.
+
+    A required source that cannot be fetched raises :class:`~levelup.errors.DataNotFoundError`; an
+    optional one is recorded as ``{"unavailable": reason}``. Digests come from :func:`sha256_of`'s
+    memo, so an unchanged file is hashed once per process.
+    """
+    out: dict[str, dict[str, str]] = {}
+    source_ids = list(dict.fromkeys(source_ids))
+    optional = set(optional) - set(source_ids)
+    for sid in [*source_ids, *sorted(optional)]:  # required first, in the caller's order
+        src = get_source(sid)
+        try:
+            paths = fetch_files(sid, progress=False)
+        except DataNotFoundError as exc:
+            if sid not in optional:
+                raise
+            out[sid] = {"unavailable": str(exc).splitlines()[0]}
+            continue
+        out[sid] = {f.path: sha256_of(p) for f, p in zip(src.files, paths)}
+    return out

@@ -217,6 +217,7 @@ def _index(vintage, files: tuple[str, ...] | None) -> _Index:
         idx.names.setdefault(norm(reg.name), []).append(reg)
         for a in aliases:
             idx.aliases.setdefault(norm(a), []).append(reg)
+    _add_other_names(idx)
     for y in cauth_vintages():
         if y == newest:
             continue
@@ -227,6 +228,31 @@ def _index(vintage, files: tuple[str, ...] | None) -> _Index:
             idx.old_codes.setdefault(reg.code, reg)
             idx.old_names.setdefault(norm(reg.name), []).append(reg)
     return idx
+
+
+def _add_other_names(idx: _Index) -> None:
+    """Welsh and Gaelic names (``aliases.toml``), each for the region whose code and English name it lists."""
+    from levelup.geo.aliases import aliases
+
+    for code, (english, others) in aliases().items():
+        reg = idx.codes.get(code)
+        if reg is not None and norm(reg.name) == norm(english):
+            for a in others:
+                idx.aliases.setdefault(norm(a), []).append(reg)
+
+
+def _retired(code: str | None = None, name: str | None = None) -> UnknownRegionError | None:
+    """The error for a code (or name) retired before the lookups begin, or None."""
+    from levelup.geo.aliases import retired, retired_message
+
+    table = retired()
+    if name is not None:
+        code = next((c for c, e in table.items() if norm(e["name"]) == norm(name)), None)
+    if code not in table:
+        return None
+    idx = _index(None, None)
+    names = {c: r.name for c, r in idx.codes.items()}
+    return UnknownRegionError(retired_message(code, table[code], names), suggestions=list(table[code]["now"]))
 
 
 def _files_key(places_files) -> tuple[str, ...] | None:
@@ -297,6 +323,9 @@ def resolve(
                 f"resolve({r['new_code']!r}) for the successor, or map data with levelup.geo.canonical().",
                 suggestions=[r["new_code"]],
             )
+        gone = _retired(code)
+        if gone is not None:
+            raise gone
         newer = changes[changes["new_code"] == code]
         if not newer.empty and level in (None, "lad"):
             base = canonical(code)
@@ -323,7 +352,10 @@ def resolve(
     if exact or alias:
         return _pick(exact or alias, level, q)  # raises: the name exists at other levels only
 
-    # 3. nothing: suggestions
+    # 3. nothing: a retired name, else suggestions
+    gone = _retired(name=q)
+    if gone is not None:
+        raise gone
     labels = {}
     for regs in idx.names.values():
         for r in regs:

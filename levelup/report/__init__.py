@@ -36,10 +36,18 @@ def render(
     unchanged report whose files are intact is not rendered again unless ``force=True``.
     """
     from levelup.errors import RenderError
-    from levelup.report.batch import plan_jobs, run_one_here
+    from levelup.report.batch import plan_jobs, read_manifest, run_one_here
+    from levelup.report.fastpath import Rerun
 
-    todo, skip, out = plan_jobs([dict(params or {}) | {"region": region}], template=template, formats=formats,
-                                out_dir=out_dir, force=force, timeout=timeout)
+    request = [dict(params or {}) | {"region": region}]
+    rerun = Rerun(request, out_dir=out_dir, template=template, params=None, formats=formats, level=None,
+                  all_=False, force=force)
+    same = rerun.unchanged()
+    if same:  # rendered before and nothing changed: answered without planning
+        return {k: Path(v) for k, v in same[0][2].items()}
+    with rerun.digests():
+        todo, skip, out = plan_jobs(request, template=template, formats=formats, out_dir=out_dir, force=force,
+                                    timeout=timeout)
     job = (todo or skip)[0]
     if todo:
         try:
@@ -47,8 +55,9 @@ def render(
         except RenderError:
             raise
         except Exception as exc:  # the browser or the kernel failed to start ...
-            raise RenderError(f"{job['label']}: {type(exc).__name__}: {exc}") from exc
-    return {k: Path(v) for k, v in job["paths"].items()}
+            raise RenderError(f"{job.label}: {type(exc).__name__}: {exc}") from exc
+    rerun.remember([job], read_manifest(out), ok=True)
+    return {k: Path(v) for k, v in job.paths.items()}
 
 
 __all__ = ["BatchResult", "parse_cli_params", "render", "render_many", "template_parameters", "validate_params"]

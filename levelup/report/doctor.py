@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import shutil
 import subprocess
@@ -49,78 +48,12 @@ def _check_fonts() -> tuple[bool, str]:
     return True, ", ".join(have)
 
 
-def _check_data() -> list[tuple[bool, str]]:
-    from levelup import config
-    from levelup.data.registry import all_sources
-
-    out = []
-    mirrors = config.mirror_dirs()
-    missing = []
-    for s in all_sources():
-        for f in s.files:
-            if not ((config.raw_dir() / f.path).is_file() or any((m / f.path).is_file() for m in mirrors)):
-                missing.append(f"{s.id}:{f.filename}")
-    if missing:
-        online = _online()
-        msg = f"{len(missing)} registered file(s) are in no raw dir or mirror ({', '.join(missing[:4])}...)"
-        out.append((online, msg + ("; ons.gov.uk is reachable, `levelup fetch` will download them" if online else
-                                   "; no network either: set LEVELUP_MIRROR or [data] mirrors in levelup.toml")))
-    else:
-        out.append((True, f"every registered file found (mirrors: {', '.join(map(str, mirrors)) or 'none'})"))
-    out.append(_check_cache(config.processed_dir()))
-    return out
-
-
-def _check_cache(processed: Path) -> tuple[bool, str]:
-    """Every processed table against the sha256 its sidecar recorded (the same check a load makes)."""
-    from levelup.data.cache import TABLE_KEY, file_digest
-
-    if processed.exists() and not processed.is_dir():
-        return False, f"cache: {processed} is a file where the processed-data folder belongs; move it away"
-    bad: dict[str, str] = {}
-    old = 0
-    try:
-        sides = sorted(processed.glob("*.json"))
-        for side in sides:
-            table = side.with_suffix(".parquet")
-            try:
-                meta = json.loads(side.read_text(encoding="utf-8"))
-                recorded = meta.get(TABLE_KEY) if isinstance(meta, dict) else None
-            except ValueError:
-                bad[side.name] = "not valid JSON"
-                continue
-            if not table.exists():
-                bad[table.name] = "missing"
-            elif not table.is_file():
-                bad[table.name] = "a folder, not a file"
-            elif recorded is None:
-                old += 1  # written before tables carried a checksum: the next load rebuilds it
-            elif file_digest(table) != recorded:
-                bad[table.name] = f"corrupt: its sha256 is not the one {side.name} recorded"
-    except OSError as exc:
-        return False, f"cache: cannot read {processed} ({exc.strerror or exc}); fix its permissions"
-    if bad:
-        why = "; ".join(f"{k} is {v}" for k, v in bad.items())
-        return False, (f"cache: broken entries {sorted(bad)} in {processed} ({why}); delete them (the .parquet and "
-                       "its .json): they are rebuilt from the raw files on the next load, which also does so by itself")
-    note = f"; {old} written by an older levelup without a checksum are rebuilt on their next load" if old else ""
-    return True, f"cache: healthy ({len(sides) - old} table(s) match their recorded sha256{note})"
-
-
-def _online(timeout: float = 3.0) -> bool:
-    import socket
-
-    try:
-        socket.create_connection(("www.ons.gov.uk", 443), timeout=timeout).close()
-        return True
-    except OSError:
-        return False
-
-
 def doctor(print_=print) -> int:
     """Check the PDF engine, fonts, data and cache; print what to fix. Returns 0 when all is well."""
+    from levelup.analysis import provenance
+
     checks = [("browser", *_check_browser()), ("fonts", *_check_fonts())]
-    checks += [("data", ok, msg) for ok, msg in _check_data()]
+    checks += [("data", ok, msg) for ok, msg in provenance.check_data()]
     try:
         from levelup.report.params import template_parameters
 
@@ -158,7 +91,7 @@ def cite(report: str | None = None, *, out_dir=None, bibtex: bool = False) -> st
     """A citation for levelup and for the ONS releases a report used (all registered ones if none given)."""
     import levelup
     from levelup import config
-    from levelup.data.registry import all_sources
+    from levelup.analysis.provenance import all_sources
 
     c = _citation()
     authors = "; ".join(a.get("name") or f"{a.get('family-names', '')}, {a.get('given-names', '')}"
@@ -173,16 +106,23 @@ def cite(report: str | None = None, *, out_dir=None, bibtex: bool = False) -> st
                  f"{title} (version {levelup.__version__}) [software]. {url}"]
     used: dict[str, dict] = {}
     if report:
+        from levelup.errors import ParameterError
         from levelup.report.batch import read_manifest
 
-        manifest = read_manifest(config.reports_dir(out_dir))
+        folder = config.reports_dir(out_dir)
+        looks_like_file = Path(report).suffix.lower() in (".pdf", ".html", ".csv", ".xlsx", ".ipynb") or "/" in report
+        if looks_like_file and not Path(report).is_file():
+            raise ParameterError(f"no file {report!r}: give the path of a rendered report, or its region code")
+        manifest = read_manifest(folder)
         stem = Path(report).stem.lower()
         for rid, e in manifest["reports"].items():
             if rid.split("/")[-1] == stem or e["code"].lower() == stem.split("-")[0]:
                 used = e.get("sources", {})
                 break
         else:
-            lines.append(f"(no report {report!r} in the manifest; listing every registered release)")
+            raise ParameterError(f"no report {report!r} in {folder / '.manifest.json'}: render it first "
+                                 "(`levelup report`), pass --out with the folder it was rendered into, or run "
+                                 "`levelup cite` alone for every registered release")
     lines.append("")
     lines.append("Data:")
     if used:

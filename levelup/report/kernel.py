@@ -8,14 +8,61 @@ working directory; the determinism test renders regions alone and in a shuffled 
 compares the outputs. The kernel runs in the worker's own folder (``cwd``) with
 ``MPLBACKEND=Agg`` and ``PYTHONHASHSEED=0``; its pid is written to ``cwd/kernel.pid`` so that
 a batch that is interrupted can kill it.
+
+The kernel is the Python levelup runs in (``sys.executable -m ipykernel_launcher``), not a
+kernel spec looked up by name: a ``python3`` spec in the user's home that points at a deleted
+virtualenv, or at another Python without levelup, cannot break rendering. On Linux it dies
+with the process that started it (``PR_SET_PDEATHSIG``), however that process ends.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from nbclient import NotebookClient
+
+KERNEL_NAME = "levelup-this-python"
+
+# Linux: ask the kernel to receive SIGKILL when the process that started it dies (prctl
+# PR_SET_PDEATHSIG = 1); if that process died before the call, exit at once.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "if sys.platform.startswith('linux'):\n"
+    "    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)\n"
+    "    if os.getppid() != {parent}:\n"
+    "        os._exit(1)\n"
+)
+_LAUNCH = "import runpy, sys\nsys.argv[0] = 'ipykernel_launcher'\nrunpy.run_module('ipykernel_launcher', run_name='__main__')\n"
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this process die (SIGKILL) when process ``parent`` dies (Linux; elsewhere nothing)."""
+    exec(_DIE_WITH_PARENT.format(parent=int(parent)))  # noqa: S102 - our own constant code
+
+
+def this_python_spec() -> KernelSpec:
+    """A kernel spec for the running interpreter; the kernel dies with its parent on Linux."""
+    prelude = _DIE_WITH_PARENT.format(parent=os.getpid()) + _LAUNCH
+    return KernelSpec(
+        argv=[sys.executable, "-c", prelude, "-f", "{connection_file}"],
+        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (levelup)",
+        language="python",
+        interrupt_mode="signal",
+        metadata={},
+    )
+
+
+class ThisPythonSpecs(KernelSpecManager):
+    """Every kernel name means the Python levelup runs in; no kernel spec on disk is read."""
+
+    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
+        return this_python_spec()
+
+    def find_kernel_specs(self) -> dict[str, str]:
+        return {}
 
 RESET_CODE = """
 def _levelup_reset(cwd):
@@ -49,7 +96,7 @@ _levelup_reset({cwd!r})
 class WarmKernel:
     """One persistent ipykernel, driven through nbclient (async)."""
 
-    def __init__(self, cwd: str | os.PathLike, *, kernel_name: str = "python3", warm: str = ""):
+    def __init__(self, cwd: str | os.PathLike, *, kernel_name: str = KERNEL_NAME, warm: str = ""):
         self.cwd = Path(cwd)
         self.kernel_name = kernel_name
         self.warm = warm
@@ -68,7 +115,8 @@ class WarmKernel:
         self.cwd.mkdir(parents=True, exist_ok=True)
         env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
         self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.cwd / "ipc"),
-                                     connection_file=str(self.cwd / "connection.json"))
+                                     connection_file=str(self.cwd / "connection.json"),
+                                     kernel_spec_manager=ThisPythonSpecs())
         # the kernel process's own output (start-up errors, crashes) goes to kernel.log, not the
         # user's terminal; log_tail() quotes it when the kernel dies
         self._log = open(self.cwd / "kernel.log", "ab")  # noqa: SIM115 - open for the kernel's life

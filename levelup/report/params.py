@@ -96,10 +96,12 @@ def _annotation_types(node: ast.expr | None, line: str) -> tuple[type, ...] | No
 
 
 def parameters_cell(nb) -> str:
-    """The source of the cell tagged ``parameters`` (papermill's convention)."""
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
-            return cell.source
+    """The source of the cell tagged ``parameters`` (papermill's convention); ``nb`` is a
+    notebook node or the notebook's JSON as a dict."""
+    for cell in nb["cells"]:
+        if cell.get("cell_type") == "code" and "parameters" in cell.get("metadata", {}).get("tags", []):
+            src = cell.get("source", "")
+            return "".join(src) if isinstance(src, list) else src
     raise ParameterError("the template has no cell tagged 'parameters' (papermill's convention)")
 
 
@@ -131,12 +133,14 @@ def parse_parameters(source: str) -> dict[str, Parameter]:
 
 @lru_cache(maxsize=16)
 def _template_parameters(path: str, digest: str) -> dict[str, Parameter]:
-    """Keyed by the template's sha256, so an edited template is read again."""
-    import nbformat
-
+    """Keyed by the template's sha256, so an edited template is read again. The notebook is JSON:
+    reading it as such keeps papermill and nbformat (jsonschema and its format checkers) out of
+    planning, and so out of a rerun with nothing to render."""
     try:
-        nb = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
-    except Exception as exc:  # noqa: BLE001 - not JSON, or not a notebook: say which file
+        nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+            raise ValueError("no list of cells")
+    except ValueError as exc:  # not JSON, or not a notebook: say which file
         raise ParameterError(f"template {path!r} is not a readable notebook: {exc}") from None
     return parse_parameters(parameters_cell(nb))
 

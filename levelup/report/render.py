@@ -13,10 +13,10 @@ import asyncio
 import atexit
 import base64
 import copy
+import dataclasses
 import hashlib
 import html
 import json
-import mimetypes
 import os
 import re
 import shutil
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from levelup.errors import RenderError
+from levelup.report.job import Job, Outcome
 
 FORMATS = ("pdf", "html", "ipynb")
 SIDE_FORMATS = ("csv", "xlsx")
@@ -76,11 +77,38 @@ def branding(overrides: dict | None = None) -> dict[str, str]:
             from levelup.errors import ParameterError
 
             raise ParameterError(f"branding {k} must be a hex colour such as '#004b87', got {out[k]!r}")
-    if "logo" in out and not Path(out["logo"]).is_file():
-        from levelup.errors import ParameterError
-
-        raise ParameterError(f"branding logo {out['logo']!r} not found")
+    if "logo" in out:
+        image_type(out["logo"])  # raises unless the logo is an image file
     return out
+
+
+#: the first bytes of the image files a logo may be: (prefix, MIME type)
+_MAGIC = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"),
+          (b"GIF89a", "image/gif"))
+
+
+def image_type(path: str | os.PathLike) -> str:
+    """The MIME type of an image file (PNG, JPEG, GIF or SVG), read from its content, not its name.
+
+    Raises :class:`~levelup.errors.ParameterError` for a missing file or anything else (a logo is
+    embedded in every report: only image files are accepted).
+    """
+    from levelup.errors import ParameterError
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError as exc:
+        raise ParameterError(f"branding logo {str(path)!r} cannot be read ({exc.strerror or exc}): give the path "
+                             "of a PNG, JPEG, GIF or SVG file") from None
+    for magic, mime in _MAGIC:
+        if head.startswith(magic):
+            return mime
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").decode("utf-8", errors="replace")
+    if text.startswith("<") and re.search(r"<svg[\s>]", text) and "\x00" not in text:
+        return "image/svg+xml"
+    raise ParameterError(f"branding logo {str(path)!r} is not an image file (PNG, JPEG, GIF or SVG, recognised by "
+                         "its content): give the path of the logo image")
 
 
 def output_paths(out_dir: str | os.PathLike, level: str, slug: str, formats) -> dict[str, Path]:
@@ -104,7 +132,7 @@ def page_html(body: str, *, title: str, brand: dict[str, str]) -> str:
     if brand.get("organisation") or brand.get("logo"):
         logo = ""
         if brand.get("logo"):
-            mime = mimetypes.guess_type(brand["logo"])[0] or "image/png"
+            mime = image_type(brand["logo"])
             data = base64.b64encode(Path(brand["logo"]).read_bytes()).decode()
             logo = f"<img src='data:{mime};base64,{data}' alt='{html.escape(brand.get('organisation', 'Logo'))} logo'>"
         bar = f"<div class='brandbar'><span>{html.escape(brand.get('organisation', ''))}</span>{logo}</div>"
@@ -115,8 +143,78 @@ def page_html(body: str, *, title: str, brand: dict[str, str]) -> str:
     )
 
 
+_URL_IN_CSS = re.compile(r"""url\(\s*['"]?([^'")\s]+)|@import\s+['"]([^'"]+)""", re.I)
+_LOADS = {"src", "srcset", "data", "poster", "background", "action", "formaction", "manifest", "xlink:href"}
+
+
+def _remote(url: str) -> bool:
+    """True for a reference that leaves the machine (any scheme but ``data:``/``about:``, or ``//host``)."""
+    u = url.strip().lower()
+    m = re.match(r"([a-z][a-z0-9+.-]*):", u)
+    return u.startswith("//") or (m is not None and m.group(1) not in ("data", "about"))
+
+
+def remote_references(page: str) -> list[str]:
+    """Every reference in ``page`` that a browser would load from outside the file: ``src``,
+    ``srcset``, ``<link href>``, ``<meta http-equiv=refresh>``, CSS ``url()`` and ``@import``.
+    Hyperlinks (``<a href>``) are not loads and are kept."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    def css(text: str) -> None:
+        found.extend(u for pair in _URL_IN_CSS.findall(text or "") for u in pair if u and _remote(u))
+
+    class _P(HTMLParser):
+        in_style = False
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            for name, value in attrs:
+                if value is None:
+                    continue
+                if name == "srcset":
+                    found.extend(u.split()[0] for u in value.split(",") if u.strip() and _remote(u.split()[0]))
+                elif name in _LOADS or (name == "href" and tag in ("link", "base", "image", "use")):
+                    if _remote(value):
+                        found.append(value)
+                elif name == "style":
+                    css(value)
+            if tag == "meta" and (a.get("http-equiv") or "").lower() == "refresh":
+                target = (a.get("content") or "").partition("url=")[2] or (a.get("content") or "").partition("URL=")[2]
+                if target and _remote(target):
+                    found.append(target)
+            self.in_style = tag == "style"
+
+        def handle_endtag(self, tag):
+            self.in_style = False
+
+        def handle_data(self, data):
+            if self.in_style:
+                css(data)
+
+    _P(convert_charrefs=True).feed(page)
+    return list(dict.fromkeys(found))
+
+
+def check_offline(page: str, label: str) -> None:
+    """Refuse a page that would load anything from outside the file (HTML and PDF alike)."""
+    remote = remote_references(page)
+    if remote:
+        shown = ", ".join(remote[:3]) + (f" and {len(remote) - 3} more" if len(remote) > 3 else "")
+        raise RenderError(f"{label}: the page refers to remote resources ({shown}); reports are offline: embed "
+                          "images as data: URIs or remove the references from the template")
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+#: Whether a worker's kernel runs the template once for its default region before its first
+#: report. A single report pays for it in full; in a batch, each worker's first report fills the
+#: same tables and shared charts, so it only moves work earlier. Measured on 2 loaded cores (issue
+#: 21, load 8-10): 12 ITL1 reports took 27-53 s without it and 40-42 s with it, so it stays off.
+WARM_REPORT = False
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,15 +223,17 @@ def _sha(data: bytes) -> str:
 class Renderer:
     """A warm kernel, a browser and an exporter, reused for every report of one worker."""
 
-    def __init__(self, workdir: str | os.PathLike | None = None, *, warm_sources: tuple[str, ...] = ()):
+    def __init__(self, workdir: str | os.PathLike | None = None, *, warm_sources: tuple[str, ...] = (),
+                 warm_report: bool = WARM_REPORT):
         from levelup.report.kernel import WarmKernel
         from levelup.report.pdf import PdfEngine
 
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="levelup-worker-"))
         self.workdir.mkdir(parents=True, exist_ok=True)
-        # the template's own cells run once for its default region: the tables, the charts every
-        # report shares and matplotlib's font cache are ready before the first report
-        warm = f"import levelup.report.sections\nlevelup.report.sections.warm({list(warm_sources)!r})\n"
+        # the sources are read; with warm_report the template's own cells also run once for its
+        # default region (tables, the charts every report shares, matplotlib's font cache)
+        warm = (f"import levelup.report.sections\n"
+                f"levelup.report.sections.warm({list(warm_sources)!r}, cells={bool(warm_report)!r})\n")
         self.kernel = WarmKernel(self.workdir / "kernel", warm=warm)
         self.engine = PdfEngine()
         self.exporter = None
@@ -159,12 +259,12 @@ class Renderer:
             await self.kernel.reset()
         self._needs_reset = False
 
-    def _notebook(self, job: dict):
+    def _notebook(self, job: Job):
         from papermill.iorw import load_notebook_node
         from papermill.parameterize import parameterize_notebook
 
-        nb = load_notebook_node(job["template"])
-        nb = parameterize_notebook(nb, job["params"], report_mode=True)
+        nb = load_notebook_node(job.template)
+        nb = parameterize_notebook(nb, job.params, report_mode=True)
         for i, cell in enumerate(nb.cells):
             if "injected-parameters" in cell.metadata.get("tags", []):
                 cell.id = "injected-parameters"
@@ -172,11 +272,11 @@ class Renderer:
                 cell.id = f"cell-{i:02d}"
         return nb
 
-    async def _execute(self, job: dict):
+    async def _execute(self, job: Job):
         """Execute with one retry when the kernel dies or hangs; a failing cell is not retried."""
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-        timeout = job.get("timeout") or DEFAULT_TIMEOUT
+        timeout = job.timeout or DEFAULT_TIMEOUT
         attempts, reasons = 0, []
         while True:
             attempts += 1
@@ -190,7 +290,7 @@ class Renderer:
                 raise RenderError(_cell_error(job, nb, exc)) from None
             except (DeadKernelError, CellTimeoutError, RuntimeError, asyncio.TimeoutError, TimeoutError) as exc:
                 kind = "hung (no reply within the timeout)" if isinstance(exc, CellTimeoutError | asyncio.TimeoutError | TimeoutError) else "died"
-                reason = f"the kernel {kind} while rendering {job['label']}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                reason = f"the kernel {kind} while rendering {job.label}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 if self.kernel.log_tail():
                     reason += f" (kernel log: {self.kernel.log_tail()})"
                 reasons.append(reason)
@@ -198,10 +298,10 @@ class Renderer:
                     await self.kernel.restart()
                 except Exception as rexc:  # noqa: BLE001
                     reasons.append(f"kernel restart failed: {rexc}")
-                if attempts > job.get("retries", 1):
+                if attempts > job.retries:
                     raise RenderError(reason + f" (tried {attempts} times)") from None
 
-    async def render(self, job: dict) -> dict[str, Any]:
+    async def render(self, job: Job) -> dict[str, Any]:
         """Render one job (see ``levelup.report.batch``): returns what was written and how."""
         from levelup.report import exports
         from levelup.report.sections import EXPORT_MIME
@@ -224,40 +324,41 @@ class Renderer:
         # full last page Chromium gave it a blank page of its own
         html_nb.cells = [c for c in html_nb.cells if c.cell_type != "code" or c.get("outputs")]
         if payload is None:
-            payload = {"region": {"code": job["code"], "name": job["name"], "level": job["level"]},
+            payload = {"region": {"code": job.code, "name": job.name, "level": job.level},
                        "records": [], "sources": {}, "figures": []}
         # reset the kernel for the next report while this one is exported and printed
         reset = asyncio.ensure_future(self._reset_quietly())
         try:
             body, _ = self.exporter.from_notebook_node(html_nb)
-            title = f"{job['name']} ({job['code']}): {job.get('title', 'Regional economic profile')}"
-            page = page_html(body, title=title, brand=job.get("branding", {}))
+            title = f"{job.name} ({job.code}): {job.title}"
+            page = page_html(body, title=title, brand=job.branding)
+            check_offline(page, job.label)  # the HTML output as much as the PDF
             data: dict[str, bytes] = {}
-            if "html" in job["formats"]:
+            if "html" in job.formats:
                 data["html"] = page.encode("utf-8")
-            if "ipynb" in job["formats"]:
+            if "ipynb" in job.formats:
                 import nbformat
 
                 data["ipynb"] = nbformat.writes(nb).encode("utf-8")
             t1 = time.perf_counter()
             side = asyncio.ensure_future(asyncio.to_thread(lambda: (exports.csv_bytes(payload), exports.xlsx_bytes(payload))))
             try:
-                if "pdf" in job["formats"]:
-                    data["pdf"] = await self.engine.pdf(page, region_name=job["name"],
-                                                        footer_text=job.get("branding", {}).get("footer", ""))
+                if "pdf" in job.formats:
+                    data["pdf"] = await self.engine.pdf(page, region_name=job.name,
+                                                        footer_text=job.branding.get("footer", ""))
                     if self.engine.blocked:
                         blocked, self.engine.blocked[:] = list(self.engine.blocked), []
-                        raise RenderError(f"{job['label']}: the page tried to reach {blocked[:3]} "
+                        raise RenderError(f"{job.label}: the page tried to reach {blocked[:3]} "
                                           "(blocked: reports are offline)")
             finally:
                 data["csv"], data["xlsx"] = await side
             t_pdf = time.perf_counter() - t1
         finally:
             await reset
-        paths = output_paths(job["out_dir"], job["level"], job["slug"], job["formats"])
+        paths = {k: Path(v) for k, v in job.paths.items()}
         written = write_atomic({paths[k]: v for k, v in data.items()})
         return {
-            "code": job["code"], "name": job["name"], "level": job["level"], "label": job["label"],
+            "code": job.code, "name": job.name, "level": job.level, "label": job.label,
             "outputs": {k: {"path": str(paths[k]), "sha256": _sha(v), "size": len(v)} for k, v in data.items()},
             "written": [str(p) for p in written], "attempts": attempts, "retry_reasons": reasons,
             "figures": payload.get("figures", []), "sources": payload.get("sources", {}),
@@ -283,7 +384,7 @@ def _normalise(nb) -> None:
                 out["execution_count"] = cell.execution_count
 
 
-def _cell_error(job: dict, nb, exc) -> str:
+def _cell_error(job: Job, nb, exc) -> str:
     ename, evalue = getattr(exc, "ename", type(exc).__name__), getattr(exc, "evalue", str(exc))
     index, source = None, ""
     for i, cell in enumerate(nb.cells):
@@ -291,33 +392,57 @@ def _cell_error(job: dict, nb, exc) -> str:
             index, source = i, cell.source
             break
     where = f"cell {index}" if index is not None else "a cell"
-    return f"{job['label']}: {where} of {Path(job['template']).name} failed with {ename}: {evalue}\n--- failing cell ---\n{source}"
+    return f"{job.label}: {where} of {Path(job.template).name} failed with {ename}: {evalue}\n--- failing cell ---\n{source}"
+
+
+#: what a report's file system fault adds to "what to do"
+OUT_HINT = "or write the reports to another folder (--out)"
 
 
 def write_atomic(files: dict[Path, bytes]) -> list[Path]:
-    """Write every file as ``.<name>.part`` first, then rename all into place (or none)."""
-    tmps: list[tuple[Path, Path]] = []
-    try:
-        for dest, data in files.items():
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.chmod(tmp, 0o644)
-            tmps.append((Path(tmp), dest))
-        for tmp, dest in tmps:
-            os.replace(tmp, dest)
-    except BaseException:
-        for tmp, _ in tmps:
-            tmp.unlink(missing_ok=True)
-        raise
-    return [d for _, d in tmps]
+    """Write every file as ``.<name>.part`` first, then rename all into place (or none).
+
+    A file system fault (full disk, no permission, a file where a folder should be) raises
+    :class:`~levelup.errors.StorageError` naming the path and what to do, and leaves no ``.part``
+    (the package's one atomic write, :mod:`levelup._io`).
+    """
+    from levelup._io import write_atomic_many
+
+    return write_atomic_many(files, hint=OUT_HINT)
 
 
 # --------------------------------------------------------------------------------------------
 # worker-side entry points (picklable plain functions)
 # --------------------------------------------------------------------------------------------
 _LOCAL = threading.local()
+
+#: What a worker needs, imported once by the batch's fork server so that every worker it forks
+#: inherits them instead of importing them again (see ``levelup.report.batch._new_pool``).
+WORKER_MODULES = (
+    "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
+    "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",
+    "jupyter_client.manager", "playwright.async_api",
+)
+_INHERITED: frozenset[str] = frozenset()
+
+
+def inherited_modules() -> list[str]:
+    """The modules this worker process already had when :func:`worker_init` began (tests)."""
+    return sorted(_INHERITED)
+
+
+def _peak_memory(kernel_pid: int | None) -> dict[str, float]:
+    """Peak resident memory in MB of this worker (its browser driver excluded) and of its kernel."""
+    import resource
+
+    out = {"worker_pid": os.getpid(), "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    try:
+        for line in Path(f"/proc/{kernel_pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                out["kernel_peak_mb"] = round(int(line.split()[1]) / 1024, 1)
+    except (OSError, ValueError):
+        pass
+    return out
 
 
 class _WorkerState:
@@ -337,11 +462,18 @@ class _WorkerState:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def worker_init(work_root: str | None = None, warm_sources: tuple[str, ...] = ()) -> None:
-    """Initializer of batch worker processes: own process group, SIGINT left to the parent, and
+def worker_init(work_root: str | None = None, warm_sources: tuple[str, ...] = (), env: dict | None = None) -> None:
+    """Initializer of batch worker processes: own process group, SIGINT left to the parent, the
+    parent's environment (a fork server's children would otherwise have the fork server's), and
     the kernel and browser started at once (while the parent is still planning)."""
     import signal
+    import sys
 
+    global _INHERITED
+    _INHERITED = frozenset(sys.modules)
+    if env is not None:
+        os.environ.clear()
+        os.environ.update(env)
     try:
         os.setpgid(0, 0)
     except OSError:
@@ -354,24 +486,30 @@ def worker_init(work_root: str | None = None, warm_sources: tuple[str, ...] = ()
         pass
 
 
-def run_job(job: dict) -> dict:
-    """Render one job in this worker's warm renderer; never raises (errors come back as data)."""
+def outcome(job: Job, result: dict[str, Any]) -> Outcome:
+    """The :class:`Outcome` of a finished :meth:`Renderer.render`."""
+    return Outcome(ok=True, job_id=job.id, label=job.label, outputs=result["outputs"], sources=result["sources"],
+                   figures=tuple(result.get("figures", ())), attempts=result["attempts"],
+                   retry_reasons=tuple(result["retry_reasons"]), seconds=result["seconds"])
+
+
+def run_job(job: Job) -> Outcome:
+    """Render one job in this worker's warm renderer; never raises (errors come back as an Outcome)."""
     state = getattr(_LOCAL, "state", None)
     if state is None:
-        state = _LOCAL.state = _WorkerState(job.get("work_root"), tuple(job.get("sources", ())))
+        state = _LOCAL.state = _WorkerState(job.work_root, job.sources)
     try:
-        result = state.loop.run_until_complete(state.renderer.render(job))
-        return {"ok": True, **result}
+        done = outcome(job, state.loop.run_until_complete(state.renderer.render(job)))
+        return dataclasses.replace(done, memory=_peak_memory(state.renderer.kernel.pid))
     except Exception as exc:  # noqa: BLE001 - reported per region, the batch goes on
-        return {"ok": False, "code": job["code"], "name": job["name"], "level": job["level"], "label": job["label"],
-                "error": str(exc), "error_type": type(exc).__name__}
+        return Outcome.failed(job, str(exc), error_type=type(exc).__name__)
 
 
-def render_job_here(job: dict) -> dict:
+def render_job_here(job: Job) -> dict:
     """Render one job in this process with a fresh renderer (``levelup.report.render``)."""
 
     async def go():
-        r = Renderer(warm_sources=tuple(job.get("sources", ())))
+        r = Renderer(warm_sources=job.sources)
         try:
             return await r.render(job)
         finally:

@@ -439,10 +439,11 @@ def finish(ctx: Context) -> Any:
     display({EXPORT_MIME: payload}, raw=True)
 
 
-def warm(sources: Iterable[str] = (), template: Any = None) -> None:
+def warm(sources: Iterable[str] = (), template: Any = None, cells: bool = True) -> None:
     """Prepare a new worker: read ``sources`` and run the template's own cells once for its default
     region (filling the store and the charts every report of a worker shares, and matplotlib's font
-    cache), showing nothing. Whatever fails here fails again, with its message, in the report."""
+    cache), showing nothing. Whatever fails here fails again, with its message, in the report.
+    ``cells=False``: read the sources only (no report for the default region)."""
     import json
 
     from levelup.report.params import template_parameters, template_path, validate_params
@@ -452,6 +453,8 @@ def warm(sources: Iterable[str] = (), template: Any = None) -> None:
             _record_source(Context(UK, UK, None, [], None, None), sid)
         except Exception:  # noqa: BLE001 - the report that needs it says what is wrong
             pass
+    if not cells:
+        return
     path = template_path(template)
     try:
         namespace = validate_params({}, path)

@@ -166,8 +166,8 @@ def test_output_names_are_lower_case_slugs(ons_dir, tmp_path):
     from levelup.report.batch import plan_jobs
 
     todo, _, _ = plan_jobs(["TLE"], out_dir=tmp_path, formats=("pdf",))
-    assert Path(todo[0]["paths"]["pdf"]) == Path(tmp_path).resolve() / "itl1" / "tle-yorkshire-and-the-humber.pdf"
-    assert os.path.basename(todo[0]["paths"]["xlsx"]) == "tle-yorkshire-and-the-humber.xlsx"
+    assert Path(todo[0].paths["pdf"]) == Path(tmp_path).resolve() / "itl1" / "tle-yorkshire-and-the-humber.pdf"
+    assert os.path.basename(todo[0].paths["xlsx"]) == "tle-yorkshire-and-the-humber.xlsx"
 
 
 def test_branding_from_levelup_toml_and_params(tmp_path, monkeypatch):
@@ -214,7 +214,7 @@ def _paths(tmp_path, regions, **kw):
     from levelup.report.batch import plan_jobs
 
     work, _, _ = plan_jobs(regions, out_dir=tmp_path, force=True, **kw)
-    return [Path(j["paths"]["pdf"]).relative_to(tmp_path).as_posix() for j in work]
+    return [Path(j.paths["pdf"]).relative_to(tmp_path).as_posix() for j in work]
 
 
 def test_a_variant_never_overwrites_the_default_report(ons_dir, tmp_path):
@@ -316,13 +316,13 @@ def test_the_region_is_resolved_once_per_report(ons_dir, tmp_path, monkeypatch):
     calls.clear()
     work, _, _ = plan_jobs(["North East"], out_dir=tmp_path, force=True)
     job = work[0]
-    namespace = dict(job["params"])
-    nb = nbformat.read(job["template"], as_version=4)
+    namespace = dict(job.params)
+    nb = nbformat.read(job.template, as_version=4)
     for cell in nb.cells:
         if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", []):
             exec(compile(cell.source, "cell", "exec"), namespace)  # noqa: S102 - the template's own cells
     assert namespace["ctx"].region.code == "TLC"
-    assert job["paths"]["pdf"].endswith("itl1/tlc-north-east.pdf")
+    assert job.paths["pdf"].endswith("itl1/tlc-north-east.pdf")
     assert len(calls) == 1, calls
 
 

@@ -283,8 +283,8 @@ def test_incremental_rebuilds(batch_run, tmp_path):
     res, src = batch_run
     out = shutil.copytree(src, tmp_path / "reports")
     regions = [label.rsplit("(", 1)[1].rstrip(")") for label in res.rendered]
-    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file() and p.name != ".manifest.json"
-              and p.name != "index.html"}
+    stamps = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()
+              and p.name not in (".manifest.json", "index.html", ".rerun.json")}
     again = render_many(regions, jobs=2, out_dir=out, formats=("pdf", "html", "ipynb"), progress=False)
     assert again.rendered == [] and len(again.skipped) == 8 and again.exit_code == 0
     # the mechanism behind the speed-up (benchmarks/bench_reports.py prints the ratio): nothing rewritten

@@ -315,7 +315,7 @@ def test_table_digests_name_the_table_on_disk_and_follow_the_raw_files(fake_sour
 
 
 def test_doctor_names_a_corrupt_table_and_the_repair(wide_source, monkeypatch):
-    from levelup.report.doctor import _check_cache
+    from levelup.data.health import check_cache as _check_cache
 
     root, _ = wide_source
     api.load("productivity", root=root, mirrors=[])

@@ -1,0 +1,232 @@
+"""The mechanisms behind fast reports (issue 21), asserted directly, not through timings.
+
+* a rerun with nothing changed imports no papermill, nbformat, nbclient, nbconvert, jupyter_client,
+  playwright, kernel or pandas, and starts no worker (checked in a subprocess, from the CLI);
+* file digests are remembered under size and mtime: an unchanged file is not read again, a
+  touched one is hashed again and, with the same bytes, counts as unchanged;
+* the template's parameters are read without papermill or nbformat;
+* batch workers inherit what the fork server imported, instead of importing it again;
+* a worker's warm-up runs no report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("papermill", "nbformat", "nbclient", "nbconvert", "jupyter_client", "playwright", "ipykernel", "zmq",
+         "pandas", "multiprocessing.popen_forkserver", "multiprocessing.popen_spawn_posix", "multiprocessing.popen_fork")
+OLD = time.time() - 3600  # an mtime well before any memo is saved (not "racy")
+
+
+def _env() -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+
+
+def _stub_template(tmp: Path) -> Path:
+    """The default template's parameters cell and one cell printing the region: a real render
+    (kernel, browser, manifest) in a few seconds, reading no data source."""
+    from levelup.report.params import DEFAULT_TEMPLATE
+
+    nb = json.loads(DEFAULT_TEMPLATE.read_text())
+    nb["cells"] = [c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", [])] + [
+        {"cell_type": "code", "execution_count": None, "id": "hello", "metadata": {}, "outputs": [],
+         "source": "print(region)"}]
+    nb["metadata"]["levelup"] = {"sources": [], "title": "Stub"}
+    path = tmp / "stub.ipynb"
+    path.write_text(json.dumps(nb, indent=1))
+    return path
+
+
+def _imported(stderr: str) -> set[str]:
+    """Module names from ``python -X importtime`` output."""
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+# --------------------------------------------------------------------------------------------
+# file digests
+# --------------------------------------------------------------------------------------------
+def test_stat_memo_hashes_only_files_whose_size_or_mtime_changed(tmp_path):
+    import hashlib
+
+    from levelup.report.fastpath import StatMemo
+
+    f = tmp_path / "data.csv"
+    f.write_bytes(b"a,b\n1,2\n")
+    os.utime(f, (OLD, OLD))
+    first = StatMemo()
+    assert first.sha256(f) == hashlib.sha256(b"a,b\n1,2\n").hexdigest()  # the second route: hashlib directly
+    assert first.hashed == [str(f)]
+
+    again = StatMemo(json.loads(json.dumps(first.settled())))  # as saved and read back by the next run
+    assert again.sha256(f) == first.sha256(f) and again.hashed == []  # unchanged: not read
+
+    os.utime(f, (OLD + 10, OLD + 10))  # touched, same bytes
+    touched = StatMemo(again.settled())
+    assert touched.sha256(f) == first.sha256(f) and touched.hashed == [str(f)]  # read again, still unchanged
+
+    f.write_bytes(b"a,b\n1,3\n")  # same size, new bytes, mtime now: hashed, and not kept (racy)
+    changed = StatMemo(touched.settled())
+    assert changed.sha256(f) == hashlib.sha256(b"a,b\n1,3\n").hexdigest()
+    assert str(f) not in changed.settled()
+
+
+def test_planning_hashes_only_the_data_files_that_changed(ons_dir, tmp_path, monkeypatch):
+    """source_digests inside Rerun.digests(): a second run reads no data file, a touched file is
+    read again and gives the same digest (so its reports are still unchanged)."""
+    import importlib
+
+    from levelup.report import batch
+    from levelup.report.fastpath import StatMemo
+
+    fetch = importlib.import_module("levelup.data.fetch")
+    monkeypatch.setenv("LEVELUP_DATA_DIR", str(tmp_path / "data"))
+    reads: list[str] = []
+    real = fetch.hashlib.sha256
+
+    class Counting:
+        @staticmethod
+        def sha256(*a):
+            reads.append("x")
+            return real(*a)
+
+    def run(memo: StatMemo) -> dict:
+        fetch._DIGESTS.clear()  # a new process
+        reads.clear()
+        rerun = type("R", (), {})()  # Rerun without its request: only the memo is needed here
+        rerun.files = memo
+        from levelup.report.fastpath import Rerun
+
+        with Rerun.digests(rerun):
+            return batch.source_digests(["gdp"])
+
+    monkeypatch.setattr(fetch, "hashlib", Counting)
+    first = run(StatMemo())  # copied from the mirror into the data folder, checked
+    raw = next((tmp_path / "data" / "raw").rglob("*.*"))
+    os.utime(raw, (OLD, OLD))
+    memo = StatMemo()
+    assert run(memo) == first and reads  # a memo that knows nothing hashes
+    memo = StatMemo(memo.settled())
+    assert run(memo) == first and reads == []  # unchanged size and mtime: nothing read
+    os.utime(raw, (OLD + 10, OLD + 10))
+    assert run(StatMemo(memo.settled())) == first and len(reads) == 1  # touched: read once, same digest
+
+
+def test_template_parameters_are_read_without_papermill_or_nbformat():
+    code = ("import sys; from levelup.report.params import template_parameters; p = template_parameters(); "
+            "print(sorted(p)); print([m for m in ('papermill', 'nbformat', 'jsonschema') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env(), check=True)
+    names, heavy = out.stdout.strip().splitlines()
+    assert "'region'" in names and "'start_year'" in names
+    assert heavy == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# the rerun with nothing changed
+# --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_a_rerun_with_nothing_changed_imports_nothing_heavy_and_starts_no_worker(ons_dir, tmp_path):
+    tpl, out = _stub_template(tmp_path), tmp_path / "out"
+    cmd = [sys.executable, "-X", "importtime", "-m", "levelup.report.cli", "report", "TLC", "TLD",
+           "--template", str(tpl), "--out", str(out), "--no-progress", "--jobs", "2"]
+    first = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert "2 rendered" in first.stdout
+    assert {"nbclient", "pandas"} <= _imported(first.stderr)  # the check below can see them
+    for f in out.rglob("*.*"):  # as if the rerun came later: fresh outputs are "racy" for 2 s
+        os.utime(f, (OLD, OLD))
+    for _ in range(2):  # the first rerun hashes the fresh outputs once, the second reads none
+        again = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=tmp_path)
+        assert again.returncode == 0, again.stderr[-2000:]
+        assert "0 rendered, 2 skipped" in again.stdout
+        assert sorted(set(HEAVY) & _imported(again.stderr)) == []
+    memo = json.loads((out / ".rerun.json").read_text())
+    assert any(p.endswith("tlc-north-east.pdf") for p in memo["files"])
+
+
+@pytest.mark.slow
+def test_the_rerun_memo_falls_back_whenever_something_changed(ons_dir, tmp_path, monkeypatch):
+    """The fast answer is given only when the request, its context and every output are unchanged."""
+    from levelup.report import render_many
+    from levelup.report.fastpath import Rerun
+
+    tpl, out = _stub_template(tmp_path), tmp_path / "out"
+    res = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
+    assert res.rendered == ["North East (TLC)"]
+
+    def same(**kw) -> bool:
+        args = dict(out_dir=out, template=tpl, params=None, formats=("pdf",), level=None, all_=False, force=False)
+        return Rerun(kw.pop("regions", ["TLC"]), **(args | kw)).unchanged() is not None
+
+    assert same()
+    assert not same(force=True)
+    assert not same(regions=["TLD"])
+    assert not same(params={"start_year": 2000})
+    assert not same(formats=("pdf", "html"))
+    pdf = out / "itl1" / "tlc-north-east.pdf"
+    os.utime(pdf, (OLD, OLD))  # touched, same bytes: still the same report
+    assert same()
+    with monkeypatch.context() as m:
+        m.setenv("LEVELUP_MIRROR", str(tmp_path))  # the configuration changed
+        assert not same()
+    tpl.write_text(tpl.read_text().replace("print(region)", "print(region, 1)"))
+    assert not same()  # the template changed
+    tpl.write_text(tpl.read_text().replace("print(region, 1)", "print(region)"))
+    assert same()
+    with open(pdf, "ab") as fh:  # an output modified by hand
+        fh.write(b"%")
+    assert not same()
+    again = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
+    assert again.plan == [("North East (TLC)", "pdf output modified or incomplete")]
+
+
+# --------------------------------------------------------------------------------------------
+# workers
+# --------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_workers_inherit_what_the_fork_server_imported(tmp_path):
+    """Workers do not import the kernel client, nbconvert, papermill or Playwright themselves:
+    they are in ``sys.modules`` before the worker's initializer runs (a spawned worker had none)."""
+    import importlib
+
+    from levelup.report import batch
+
+    render = importlib.import_module("levelup.report.render")  # the module (levelup.report.render is a function)
+    pool = batch._new_pool(1, tmp_path, ())
+    try:
+        inherited = set(pool.submit(render.inherited_modules).result(timeout=300))
+    finally:
+        batch._stop_pool(pool, tmp_path)
+    assert {"nbclient", "nbconvert", "papermill.parameterize", "playwright.async_api", "jupyter_client.manager",
+            "levelup.report.kernel", "levelup.report.pdf"} <= inherited
+
+
+def test_the_workers_warm_up_runs_no_report(tmp_path):
+    """The code a worker's kernel runs before its first report builds no report: executed with
+    every section function wrapped, none is called (it used to render one for TLC)."""
+    from levelup.report.render import Renderer
+
+    warm = Renderer(tmp_path).kernel.warm
+    probe = (
+        "import levelup.report.sections as S, levelup.report.model_sections as M\n"
+        "calls = []\n"
+        "def wrap(mod, name):\n"
+        "    f = getattr(mod, name)\n"
+        "    setattr(mod, name, lambda *a, **k: (calls.append(name), f(*a, **k))[1])\n"
+        "for n in ('context', 'relative_chart', 'headline_table', 'header'):\n"
+        "    wrap(S, n)\n"
+        "for n in ('gap', 'industry', 'convergence', 'inside', 'peers', 'pay', 'deprivation'):\n"
+        "    wrap(M, n)\n"
+        f"exec({warm!r})\n"
+        "print(calls)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,79 @@
+"""Welsh and Gaelic names resolve; codes retired before the 2023 lookup are recognised (issue 23).
+
+The table (levelup/geo/aliases.toml) is checked against the ONS lookup read here with the csv
+module, an independent route to the codes and English names.
+"""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from levelup.errors import UnknownRegionError
+from levelup.geo import resolve
+
+LOOKUP = "local/lookups/LAD23_LAU121_ITL321_ITL221_ITL121_UK_LU.csv"
+
+
+@pytest.fixture(scope="module")
+def lookup(ons_dir) -> dict[str, str]:
+    """``{code: name}`` for every LAD23 and ITL1 unit of the ONS lookup (ITL1 names without "(England)")."""
+    with open(ons_dir / LOOKUP, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    names = {r["LAD23CD"]: r["LAD23NM"] for r in rows}
+    names |= {r["ITL121CD"]: r["ITL121NM"] for r in rows}
+    return names
+
+
+@pytest.mark.parametrize(("typed", "code", "name"), [
+    ("Ynys Môn", "W06000001", "Isle of Anglesey"),
+    ("Ynys Mon", "W06000001", "Isle of Anglesey"),  # accents optional
+    ("Caerdydd", "W06000015", "Cardiff"),
+    ("Abertawe", "W06000011", "Swansea"),
+    ("Casnewydd", "W06000022", "Newport"),
+    ("Glaschu", "S12000049", "Glasgow City"),
+    ("Dùn Èideann", "S12000036", "City of Edinburgh"),
+    ("Obar Dheathain", "S12000033", "Aberdeen City"),
+    ("Cymru", "TLL", "Wales"),
+])
+def test_welsh_and_gaelic_names_resolve(data_root, typed, code, name):
+    """"Ynys Môn" found nothing."""
+    r = resolve(typed)
+    assert (r.code, r.name) == (code, name)
+
+
+def test_every_alias_names_the_region_of_its_code(data_root, lookup):
+    from levelup.geo.aliases import aliases
+
+    for code, (english, others) in aliases().items():
+        assert lookup.get(code, "").replace(" (England)", "") == english, code
+        for other in others:
+            assert resolve(other).code == code, other
+
+
+def test_an_alias_does_not_shadow_a_name(data_root):
+    # the English names keep their precedence (ITL3 before local authority)
+    assert resolve("Isle of Anglesey").level == "itl3" and resolve("Isle of Anglesey", level="lad").code == "W06000001"
+
+
+def test_a_code_retired_before_2023_is_recognised(data_root):
+    """E06000028 (Bournemouth) said only "no region 'E06000028'; did you mean 'E09000028' ..."."""
+    with pytest.raises(UnknownRegionError) as err:
+        resolve("E06000028")
+    msg = str(err.value)
+    assert "E06000028 (Bournemouth) was retired in 2019" in msg
+    assert "now part of E06000058 Bournemouth, Christchurch and Poole" in msg
+    assert err.value.suggestions == ["E06000058"]
+    with pytest.raises(UnknownRegionError, match="was retired in 2019"):
+        resolve("Bournemouth")
+
+
+def test_every_retired_code_is_gone_and_its_successor_exists(data_root, lookup):
+    from levelup.geo.aliases import retired
+
+    for code, e in retired().items():
+        assert code not in lookup, code
+        assert all(c in lookup for c in e["now"]), (code, e["now"])
+        with pytest.raises(UnknownRegionError, match=f"{code} \\({e['name']}\\) was retired in {e['year']}"):
+            resolve(code)
