@@ -249,7 +249,8 @@ def _rank(wide: pd.DataFrame | None, code: str, y0: int, y1: int, kind: str) -> 
     """(rank, peers): 1 + the number of units strictly above (ties share the better rank)."""
     if wide is None or y0 not in wide.columns or y1 not in wide.columns:
         return None
-    sc = (wide[y1] / wide[y0] if kind == "growth" else wide[y1]).dropna()
+    # growth and size (population) rows show a growth index, so they rank on growth too
+    sc = (wide[y1] / wide[y0] if kind in ("growth", "size") else wide[y1]).dropna()
     if code not in sc.index:
         return None
     return int((sc > sc[code]).sum() + 1), int(len(sc))

@@ -11,6 +11,17 @@ from levelup.analysis._common import _data_level, _memo, _resolve
 from levelup.errors import ModelInputError, UnknownSourceError
 
 # ------------------------------------------------------------------- shift-share
+#: SIC 2007 sections by letter (what a reader is told when a section is left out or merged).
+SIC_SECTIONS = {
+    "A": "agriculture, forestry and fishing", "B": "mining and quarrying", "C": "manufacturing",
+    "D": "electricity and gas supply", "E": "water supply and waste", "F": "construction",
+    "G": "wholesale and retail trade", "H": "transport and storage", "I": "accommodation and food",
+    "J": "information and communication", "K": "finance and insurance", "L": "real estate",
+    "M": "professional, scientific and technical", "N": "administrative and support services",
+    "O": "public administration and defence", "P": "education", "Q": "health and social work",
+    "R": "arts, entertainment and recreation", "S": "other services", "T": "households as employers",
+    "U": "extraterritorial organisations",
+}
 #: source name -> (registry measure, level with data, description)
 SHIFT_SHARE_SOURCES = {
     "jobs": ("jobs", "itl1", "ONS JOBS05 workforce jobs (June quarters, thousands, seasonally adjusted)"),
@@ -90,7 +101,8 @@ def shift_share(
         members = list(reg.members)
     missing = [m for m in members if m not in set(codes)]
     if missing:
-        raise UnknownSourceError(f"{desc} has no data for {missing} (members of {reg.name})")
+        what = "it" if missing == [reg.code] else "part of it (" + ", ".join(missing) + ")"
+        raise UnknownSourceError(f"{desc} does not cover {reg.name} or {what}")
     region = wide.loc[members, years].groupby(level="industry").sum(min_count=1)
     units = wide[~codes.isin(["UK", "UKX", "TLB", "TLZ", "GB"])]
     if str(benchmark).upper() == "UK":
@@ -100,10 +112,92 @@ def shift_share(
         breg = _resolve(benchmark)
         nation = wide.loc[[breg.code], years].groupby(level="industry").sum(min_count=1)
         bname = breg.name
+    region, nation, dropped, merged = _without_empty_industries(region[years], nation[years], years)
     fn = {"dunn": shiftshare.dunn, "esteban": shiftshare.esteban, "arcelus": shiftshare.arcelus}[method]
     res = fn(region[years[0]], region[years[1]], nation[years[0]], nation[years[1]])
     object.__setattr__(res, "title", f"{res.title}: {reg.name}, {start}-{end}, against {bname}")
+    object.__setattr__(res, "dropped_industries", dropped)
+    object.__setattr__(res, "merged_industries", merged)
     return res
+
+
+def gva_shift_share(place: Any, start: int, end: int, *, level: str | None = None):
+    """Shift-share (Dunn 1960) of the change in GVA of a council, combined authority or place made of
+    councils, by SIC section, against the UK (the sum of every council of the same table).
+
+    Data: ONS GVA for local authorities by industry (current prices, GBP million, 1998-2021; sections
+    as ONS groups them for councils, ``ABDE`` ...), the April 2023 authorities built from the 2021
+    districts as in :func:`industry_shares`. Councils with a suppressed section in either year are
+    left out of the UK sum (``attrs``-free: listed in ``uk_excluded``); a place with a suppressed
+    section of its own raises UnknownSourceError. Empty sections are handled as in :func:`shift_share`.
+    """
+    from levelup.geo.aggregate import match_members
+    from levelup.models import shiftshare
+
+    reg = _resolve(place, level)
+    if reg.level == "lad":
+        members = [reg.code]
+    elif reg.level == "cauth" or getattr(reg, "member_level", None) == "lad":
+        members = list(reg.members)
+    else:
+        raise UnknownSourceError(f"{reg.name} is not made of local authorities: use shift_share()")
+    sections, totals, _, src = _gva_sections("lad")
+    years = [int(start), int(end)]
+    bad = [y for y in years if y not in sections.columns]
+    if bad:
+        raise UnknownSourceError(f"GVA by industry for local authorities has no year {bad}; it covers "
+                                 f"{int(sections.columns.min())}-{int(sections.columns.max())}")
+    codes, _ = match_members(members, totals.index)
+    wide = sections[years]
+    complete = wide.notna().all(axis=1).groupby(level="geo_code").all()
+    own = wide.loc[codes]
+    if own.isna().any().any():
+        raise UnknownSourceError(f"ONS suppresses part of {reg.name}'s GVA by industry (disclosure)")
+    region = own.groupby(level="section").sum()
+    keep = complete.index[complete]
+    nation = wide.loc[wide.index.get_level_values("geo_code").isin(keep)].groupby(level="section").sum()
+    region, nation, dropped, merged = _without_empty_industries(region, nation, years)
+    res = shiftshare.dunn(region[years[0]], region[years[1]], nation[years[0]], nation[years[1]])
+    object.__setattr__(res, "title", f"{res.title}: {reg.name}, GVA {start}-{end}, against the UK (sum of councils)")
+    object.__setattr__(res, "dropped_industries", dropped)
+    object.__setattr__(res, "merged_industries", merged)
+    object.__setattr__(res, "uk_excluded", tuple(sorted(complete.index[~complete])))
+    object.__setattr__(res, "source", src)
+    return res
+
+
+def _without_empty_industries(region: pd.DataFrame, nation: pd.DataFrame, years: list[int]
+                              ) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Industries (rows) with no benchmark employment at the start, made usable for shift-share.
+
+    A growth rate needs a non-zero start, so an industry whose benchmark value at the start is
+    zero is left out when it is zero everywhere in both years (nothing to decompose: BRES's
+    sections T and U), and otherwise merged with the industry before it in SIC order (``S`` and
+    ``T`` become ``S-T``). Returns the two tables, the industries left out and ``{merged label:
+    its parts}``.
+    """
+    y0 = years[0]
+    nation = nation.sort_index()
+    region = region.reindex(nation.index)
+    empty = (nation.fillna(0) == 0).all(axis=1) & (region.fillna(0) == 0).all(axis=1)
+    dropped = tuple(str(i) for i in nation.index[empty])
+    region, nation = region.drop(index=list(dropped), errors="ignore"), nation.drop(index=list(dropped))
+    merged: dict[str, tuple[str, ...]] = {}
+    while (nation[y0] == 0).any() and len(nation) > 1:
+        pos = int(np.flatnonzero(nation[y0].to_numpy() == 0)[0])
+        a, b = (pos - 1, pos) if pos > 0 else (pos, pos + 1)
+        la, lb = nation.index[a], nation.index[b]
+        parts = merged.pop(str(la), (str(la),)) + merged.pop(str(lb), (str(lb),))
+        label = f"{parts[0]}-{parts[-1]}"
+        merged[label] = parts
+        region, nation = _merge_rows(region, a, b, label), _merge_rows(nation, a, b, label)
+    return region, nation, dropped, merged
+
+
+def _merge_rows(t: pd.DataFrame, a: int, b: int, label: str) -> pd.DataFrame:
+    """``t`` with its adjacent rows ``a`` and ``b`` replaced by their sum, labelled ``label``."""
+    row = t.iloc[[a, b]].sum(min_count=1).to_frame(label).T
+    return pd.concat([t.iloc[:a], row, t.iloc[b + 1:]])
 
 
 # ------------------------------------------------------------ industry structure

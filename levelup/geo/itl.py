@@ -16,11 +16,11 @@ boundary changes, not renamings.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pandas as pd
 
 from levelup.errors import LevelupError, UnknownRegionError
+from levelup.geo._stored import keyed_by_files
 
 ITL_LEVELS = ("itl1", "itl2", "itl3")
 
@@ -46,7 +46,7 @@ _NUTS_RE = re.compile(r"UK[C-N][0-9A-Z]{0,3}")
 _RETIRED_NUTS_RE = re.compile(r"UK(I[12]|M[23])[0-9A-Z]{0,2}")
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup")
 def lookup() -> pd.DataFrame:
     """The ONS LAD-LAU1-ITL lookup (388 rows), via ``levelup.data.load("lad_itl_lookup")``."""
     from levelup.data import load
@@ -66,20 +66,24 @@ def lookup() -> pd.DataFrame:
     return load("lad_itl_lookup")[cols].reset_index(drop=True)
 
 
-@lru_cache(maxsize=1)
 def _gdp_names() -> dict[str, str]:
     """ITL names as the GDP workbook writes them; empty when that source cannot be loaded."""
-    from levelup.data import load
-
     try:
-        df = load("gdp")
+        return _read_gdp_names()
     except LevelupError:
         return {}
+
+
+@keyed_by_files("gdp")
+def _read_gdp_names() -> dict[str, str]:
+    from levelup.data import load
+
+    df = load("gdp")
     df = df[df["level"].isin(ITL_LEVELS)].drop_duplicates("geo_code")
     return dict(zip(df["geo_code"], df["geo_name"]))
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup", optional=("gdp",))
 def itl_table() -> pd.DataFrame:
     """All ITL units: ``code, name, level, itl1, itl2, lookup_name`` (12 + 41 + 179 rows)."""
     lk = lookup()
@@ -105,7 +109,7 @@ def itl_table() -> pd.DataFrame:
     )
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup", optional=("gdp",))
 def _under() -> dict[str, tuple[str, ...]]:
     t = itl_table()
     t3 = t[t["level"] == "itl3"]

@@ -22,13 +22,12 @@ Everything is read at run time from the registered ONS lookups (``lad_itl_lookup
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
 from levelup.data import lad_codes
 from levelup.data.lad_codes import RECODES, REORGANISATIONS  # noqa: F401 - public names, kept here
 from levelup.errors import UnknownRegionError, close_matches
+from levelup.geo._stored import keyed_by_files
 from levelup.geo.itl import lookup
 
 
@@ -42,7 +41,7 @@ def _vintage_year(vintage: int | str | None) -> int:
     return y
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup")
 def lads() -> pd.DataFrame:
     """The 361 local authorities: ``code, name, level, itl1, itl2, itl3, straddles``.
 
@@ -68,7 +67,7 @@ def lads() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup")
 def _itl3_of() -> dict[str, tuple[str, ...]]:
     t = lads()
     return {c: tuple(u.split(";")) for c, u in zip(t["code"], t["itl3"])}
@@ -94,7 +93,7 @@ def lads_in_itl3(code: str) -> tuple[str, ...]:
     return tuple(sorted(set(lk.loc[lk["itl3"] == code, "geo_code"])))
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("cauth_lookup")
 def _cauth_rows() -> pd.DataFrame:
     from levelup.data import load
 
@@ -106,7 +105,7 @@ def cauth_vintages() -> list[int]:
     return sorted(int(y) for y in _cauth_rows()["year"].unique())
 
 
-@lru_cache(maxsize=8)
+@keyed_by_files("lad_itl_lookup", "cauth_lookup")
 def combined_authorities(vintage: int | str | None = None) -> pd.DataFrame:
     """Combined authorities of one lookup vintage (newest by default).
 
@@ -135,7 +134,7 @@ def combined_authorities(vintage: int | str | None = None) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup")
 def code_changes() -> pd.DataFrame:
     """Old local-authority code -> new code, with the date of change, the reason and the evidence.
 
@@ -152,7 +151,7 @@ def successor(code: str) -> str | None:
     return None if hit.empty else hit["new_code"].iat[0]
 
 
-@lru_cache(maxsize=1)
+@keyed_by_files("lad_itl_lookup")
 def _canon_maps() -> tuple[frozenset, dict[str, str], dict[str, str]]:
     return lad_codes.canonical_maps(lookup())
 

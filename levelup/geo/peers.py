@@ -1,16 +1,26 @@
 """Statistical neighbours: the places most similar to a place, among places of the same kind.
 
-Distance (standardised Euclidean, as in CIPFA's Nearest Neighbours Model, CIPFA 2019, and
-Everitt, Landau, Leese and Stahl, *Cluster Analysis*, 5th ed., 2011, sec. 3.3): for candidates j
-of the same kind (all ITL3 units, all local authorities, all combined authorities of one lookup,
-all custom places with the same member level) and indicators k,
+Distance: Euclidean on standardised indicators (Everitt, Landau, Leese and Stahl, *Cluster
+Analysis*, 5th ed., 2011, sec. 3.3). For candidates j of the same kind (all ITL3 units, all local
+authorities, all combined authorities of one lookup, all custom places with the same member level)
+and indicators k, each indicator is put on a common scale ``u_jk`` and
 
-    z_jk = (x_jk - mean_j x_jk) / sd_j x_jk        (sd with ddof = 0, across the kind)
-    d(p, j) = sqrt( sum_k (z_pk - z_jk)^2 )
+    d(p, j) = sqrt( sum_k (u_pk - u_jk)^2 )
 
-so each indicator counts equally whatever its unit. Values are used as given (pass a DataFrame of,
-say, log population to transform). Candidates with a missing value in the year used are dropped
-and listed in ``dropped``; ties are broken by code, so the order is deterministic.
+``standardise``:
+
+* ``"z"`` (default here, for compatibility): ``u = (x - mean) / sd`` (ddof 0, across the kind);
+  one extreme unit (the City of London's GDP per head) inflates the sd and flattens everyone else;
+* ``"rank"``: ``u = (rank - 1) / (n - 1)``, the unit's position from 0 (lowest) to 1 (highest),
+  average ranks for ties; an outlier is only the top rank, so it cannot swamp the scale, and any
+  monotone transform (logs) gives the same answer;
+* ``"robust"``: ``u = (x - median) / (1.4826 MAD)``, the robust z-score (Huber and Ronchetti,
+  *Robust Statistics*, 2009, sec. 5.1).
+
+Values are used as given (pass a DataFrame of, say, log population to transform). Candidates with a
+missing value in the year used are dropped and listed in ``dropped``; ties are broken by code, so
+the order is deterministic. (CIPFA's Nearest Neighbours Model also ranks by a Euclidean distance, but
+on its own indicators and weights: neighbours from this function are not CIPFA's.)
 
 User-defined groups (``[group.X]`` tables in a places file, e.g. a network of councils) are read by
 ``levelup.geo.places.groups``; ``peers(..., group="X")`` ranks that group's members instead of the
@@ -47,6 +57,7 @@ class Peers(Result):
     dropped: tuple[str, ...] = ()
     group: str | None = None
     other_kind: tuple[str, ...] = ()
+    standardise: str = "z"
 
     @property
     def codes(self) -> list[str]:
@@ -60,8 +71,8 @@ class Peers(Result):
         out = [
             f"{self.name} ({self.place}) among {self.n_candidates} {self.kind} units"
             + (f" of group {self.group!r}" if self.group else ""),
-            "Distance: standardised Euclidean, sqrt(sum_k (z_pk - z_jk)^2), z-scores (ddof 0) across the kind "
-            f"on {', '.join(self.on)}" + (f" in {self.year}" if self.year is not None else ""),
+            f"Distance: standardised Euclidean, sqrt(sum_k (u_pk - u_jk)^2), indicators standardised by {_SCALES[self.standardise]} "
+            f"across the kind on {', '.join(self.on)}" + (f" in {self.year}" if self.year is not None else ""),
         ]
         if self.dropped:
             out.append(f"Dropped (missing values): {', '.join(self.dropped)}")
@@ -76,6 +87,29 @@ class Peers(Result):
         ax.set_xlabel("standardised distance")
         ax.set_title(f"Nearest neighbours of {self.name}")
         return ax
+
+
+_SCALES = {"z": "z-scores (ddof 0)", "rank": "ranks scaled to 0-1", "robust": "median and 1.4826 MAD"}
+
+
+def standardised(values: pd.DataFrame, how: str = "z") -> pd.DataFrame:
+    """Each column of ``values`` on a common scale: ``"z"``, ``"rank"`` or ``"robust"`` (module docstring).
+
+    >>> standardised(pd.DataFrame({"x": [1.0, 2.0, 1000.0]}), "rank")["x"].tolist()
+    [0.0, 0.5, 1.0]
+    """
+    if how not in _SCALES:
+        raise ModelInputError(f"standardise must be one of {sorted(_SCALES)}, not {how!r}")
+    if how == "rank":
+        return (values.rank(method="average") - 1) / (len(values) - 1)
+    if how == "robust":
+        med = values.median()
+        mad = 1.4826 * (values - med).abs().median()
+        flat = list(mad.index[mad.to_numpy() == 0])
+        if flat:
+            raise ModelInputError(f"indicator(s) {flat} have a median absolute deviation of 0 across the units")
+        return (values - med) / mad
+    return (values - values.mean(axis=0)) / values.std(axis=0, ddof=0)
 
 
 def _candidates(kind: str, member_level: str, vintage, places_files) -> pd.DataFrame:
@@ -96,9 +130,11 @@ def peers(
     group: str | None = None,
     vintage=None,
     places_files=None,
+    standardise: str = "z",
 ) -> Peers:
     """The ``n`` places of the same kind nearest to ``place`` on the indicators ``on``.
 
+    ``standardise``: ``"z"``, ``"rank"`` or ``"robust"`` (module docstring).
     ``on``: measure names (their values in ``year``; default the latest year in which ``place``
     has every indicator) or a DataFrame indexed by code with one column per indicator (used as
     given, e.g. synthetic or transformed indicators). Kinds: ``itl1``/``itl2``/``itl3``/``lad``
@@ -110,6 +146,8 @@ def peers(
     from levelup.geo.places import groups
     from levelup.geo.resolve import Region, resolve
 
+    if standardise not in _SCALES:
+        raise ModelInputError(f"standardise must be one of {sorted(_SCALES)}, not {standardise!r}")
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ModelInputError(f"n must be a positive integer, not {n!r}")
     reg = place if isinstance(place, Region) else resolve(place, vintage=vintage, places_files=places_files)
@@ -178,7 +216,7 @@ def peers(
     flat = list(sd.index[sd.to_numpy() == 0])
     if flat:
         raise ModelInputError(f"indicator(s) {flat} do not vary across the {len(values)} {kind} units")
-    z = (values - values.mean(axis=0)) / sd
+    z = standardised(values, standardise)
     dist = np.sqrt(((z - z.loc[reg.code]) ** 2).sum(axis=1))
     table = pd.DataFrame(
         {"code": dist.index, "name": [names.get(c, c) for c in dist.index], "distance": dist.to_numpy()}
@@ -203,4 +241,5 @@ def peers(
         dropped=dropped,
         group=group,
         other_kind=other,
+        standardise=standardise,
     )

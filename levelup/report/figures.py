@@ -117,28 +117,35 @@ def png(fig: Any, title: str) -> bytes:
     return buf.getvalue()
 
 
-def _when(y: float) -> str:
-    return "never" if not math.isfinite(y) else ("already level" if y == 0 else f"in about {y:.0f} years")
-
-
 def gap_chart(res: Any) -> tuple[bytes, str, str]:
-    """The history of ``100 * x / benchmark`` and the projections at each rate (a GapOutlook)."""
+    """The history of ``100 * x / benchmark`` of real GDP per head and, where there is a gap, the
+    projections at each rate (a GapOutlook)."""
     b, name, hist = res.benchmark, res.region, res.history
-    title = f"GDP per head in {name} as % of the {b}: 1% versus 3% real growth"
-    fig, ax = _plain_figure(7.2, 3.3, (0.09, 0.09, 0.895, 0.8))
+    title = (f"Real GDP per head in {name} as % of the {b}" +
+             ("" if res.no_gap else ": 1% versus 3% real growth"))
+    fig, ax = _plain_figure(7.2, 2.5, (0.09, 0.12, 0.895, 0.74))
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
     for (g, path), ls in zip(res.projections().items(), ("--", ":")):
         ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
     gb = res.benchmark_growth
-    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.1f}% a year)")
+    ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="-", label=f"{b} = 100 (trend {100 * gb:.2f}% a year)")
     ax.set_ylabel(f"{b} = 100")
     _title(ax, title)
     ax.legend(frameon=False, fontsize=8, loc="best")
     _style(ax)
-    years = list(res.years_to_close().values())
-    alt = (f"Line chart: GDP per head in {name} as a percentage of the {b}, {hist.index.min()}-{res.base_year}, "
-           f"then projected: at 1% a year the gap closes {_when(years[0])}, at 3% a year {_when(years[-1])}.")
+    alt = (f"Line chart: real GDP per head in {name} as a percentage of the {b}, {hist.index.min()}-{res.base_year}"
+           f", {_trend_word(hist.iloc[0], hist.iloc[-1])}")
+    if res.no_gap:
+        alt += "; at or above the benchmark, so nothing is projected."
+    else:
+        years = list(res.years_to_close().values())
+        alt += (f", then projected: at 1% a year the gap {_closes(years[0])}, at 3% a year it "
+                f"{_closes(years[-1])}.")
     return png(fig, title), title, alt
+
+
+def _closes(y: float) -> str:
+    return "does not close" if not math.isfinite(y) else f"closes in about {y:.0f} years"
 
 
 def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_parent: bool) -> tuple[bytes, str, str]:
@@ -272,8 +279,10 @@ def map_chart(base: MapBackdrop, year: int, members: list[str], name: str) -> tu
 
 
 # ------------------------------------------------------------------------------ shift-share
-def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool) -> tuple[bytes, str, str]:
-    """The waterfall of a shift-share decomposition (the result's own ``plot``)."""
+def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs: bool, unit: str | None = None,
+                      fmt: Any = None) -> tuple[bytes, str, str]:
+    """The waterfall of a shift-share decomposition (the result's own ``plot``); ``unit`` and ``fmt``
+    override the axis label and number format (default: jobs or employees)."""
     short = what.split(" (")[0]
     title = f"Change in {short} in {name}, {start}-{end}: shift-share components"
     fig = _new_figure(7.2, 3.0)
@@ -281,9 +290,9 @@ def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs
     res.plot(ax=ax)
     ax.set_title("")
     _title(ax, title)
-    ax.set_ylabel("thousands" if jobs else "employees")
+    ax.set_ylabel(unit or ("thousands" if jobs else "employees"))
     _style(ax)
-    fmt = shift_share_format(jobs)
+    fmt = fmt or shift_share_format(jobs)
     alt = (f"Waterfall chart: change in {short} in {name}, {start}-{end}, of {fmt(res.growth)}: "
            f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
            f"competitive share {fmt(res.competitive)}.")
@@ -315,18 +324,86 @@ def deprivation_chart(dist: pd.DataFrame, name: str, part: str, kind: str, where
 
 
 # ------------------------------------------------------------------------------------ peers
-def peers_chart(t: pd.DataFrame, name: str, kind: str, year: int) -> tuple[bytes, str, str]:
-    """Bars of GDP per head of a place (highlighted) and its statistical neighbours."""
-    title = f"GDP per head of {name} and its {len(t) - 1} nearest {kind}, {year}"
-    fig = _new_figure(7.2, 0.8 + 0.35 * len(t))
-    ax = fig.add_subplot()
-    s = t.iloc[::-1]
-    ax.barh(s["name"], s["gdp_per_head"], color=[PALETTE["region"] if x == "place" else "#999999" for x in s["role"]])
-    ax.set_xlabel("GBP, current prices")
-    _title(ax, title, 60)
+def peers_chart(t: pd.DataFrame, name: str, kind: str, labels: list[str]) -> tuple[bytes, str, str]:
+    """Where a place (large blue dots) and its neighbours (grey) rank on each indicator, from lowest
+    (0) to highest (100) among all units of the kind: why they are neighbours."""
+    on = list(t.attrs["on"])
+    title = f"{name} (blue) and its {len(t) - 1} nearest {kind} (grey): rank on each indicator"
+    h = 0.85 + 0.24 * len(on)
+    fig, ax = _plain_figure(7.2, h, (0.3, 0.45 / h, 0.66, 1 - 0.85 / h))
+    ys = np.arange(len(on))[::-1]
+    for p in t.iloc[1:].itertuples():
+        ax.scatter([100 * getattr(p, f"u_{m}") for m in on], ys, s=18, color="#999999", zorder=2)
+    me = t.iloc[0]
+    ax.scatter([100 * me[f"u_{m}"] for m in on], ys, s=60, color=PALETTE["region"], zorder=3)
+    ax.set_yticks(ys, labels, fontsize=8)
+    ax.set_xlim(-3, 103)
+    ax.set_xlabel(f"rank among all {kind}, scaled from 0 (lowest) to 100 (highest)", fontsize=8)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
     ax.spines[["top", "right"]].set_visible(False)
-    alt = (f"Bar chart: GDP per head in {year} of {name} (£{t['gdp_per_head'].iat[0]:,.0f}) and its nearest "
-           f"{kind}: " + ", ".join(f"{p.name} £{p.gdp_per_head:,.0f}" for p in t.iloc[1:].itertuples()) + ".")
+    fig.text(0.01, 1 - 0.1 / h, _wrap(title, 100), fontsize=9.5, ha="left", va="top")
+    alt = (f"Dot chart: the rank of {name} among all {kind} on {len(on)} indicators ("
+           + "; ".join(f"{lab} {100 * me[f'u_{m}']:.0f}" for lab, m in zip(labels, on))
+           + f") with its nearest {kind}: " + ", ".join(t["name"].iloc[1:]) + ".")
+    return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------------------ revisions
+def revisions_chart(res: Any) -> tuple[bytes, str, str]:
+    """One line per release of GDP per head, UK = 100 (a Revisions result)."""
+    from matplotlib.ticker import MaxNLocator
+
+    t = res.table
+    title = f"GDP per head in {res.region}, UK = 100, by ONS release"
+    fig, ax = _plain_figure(4.4, 2.7, (0.13, 0.3, 0.84, 0.55))
+    styles = [("#999999", ":", 1.6), (PALETTE["parent"], "--", 1.6), (PALETTE["region"], "-", 2.2)][-t.shape[1]:]
+    for (rel, col), (c, ls, lw) in zip(t.items(), styles):
+        s = col.dropna()
+        ax.plot(s.index, s.values, color=c, ls=ls, lw=lw, label=f"{rel} release")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.set_ylabel("UK = 100", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.45, -0.14), frameon=False, fontsize=7.5, ncol=3,
+              handlelength=1.6, columnspacing=0.8)
+    _style(ax)
+    fig.text(0.02, 0.97, _wrap(title, 60), fontsize=8.5, ha="left", va="top")
+    big = res.largest_revision()
+    alt = (f"Line chart: GDP per head in {res.region} as a percentage of the UK in the "
+           + ", ".join(t.columns) + " releases"
+           + (f"; the largest revision is {big[1]:+.1f} points, for {big[0]}." if big else "."))
+    return png(fig, title), title, alt
+
+
+# ---------------------------------------------------------------------------- why the gap
+def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
+    """Horizontal bars of the log points of each component of the gap and of GDP per head (a GapDecomposition),
+    narrow enough to stand beside its table."""
+    from levelup.analysis.decomposition import COMPONENTS
+
+    t = res.table
+    title = f"{res.region}: what makes up the gap to the {res.benchmark}, {res.year} (log points)"
+    fig, ax = _plain_figure(3.6, 2.5, (0.36, 0.14, 0.6, 0.66))
+    short = {"gva_per_hour": "productivity", "hours_per_job": "hours per job", "jobs_per_resident": "jobs per resident",
+             "gdp_to_gva": "GDP relative to GVA"}
+    labels = ["Productivity", "Hours per job", "Jobs per resident", "GDP / GVA", "GDP per head"]
+    vals = [float(t.loc[k, "log_points"]) for k in COMPONENTS] + [res.total]
+    colours = [PALETTE["parent"] if v < 0 else PALETTE["others"][0] for v in vals[:-1]] + [PALETTE["region"]]
+    ys = np.arange(len(vals))[::-1]
+    ax.barh(ys, vals, color=colours, height=0.6)
+    ax.set_yticks(ys, labels, fontsize=7.5)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.axvline(0, color=PALETTE["benchmark"], lw=0.8)
+    for y, v in zip(ys, vals):
+        ax.annotate(f"{v:+.1f}", (v, y), xytext=(2 if v >= 0 else -2, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=7)
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
+    pad = 0.3 * (hi - lo or 1)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.grid(axis="x", color="#dddddd", lw=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.text(0.02, 0.97, _wrap(title, 56), fontsize=8, ha="left", va="top")
+    parts = "; ".join(f"{short[k]} {t.loc[k, 'log_points']:+.1f}" for k in COMPONENTS)
+    alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
+           f"{res.benchmark}, made up of {parts} log points.")
     return png(fig, title), title, alt
 
 

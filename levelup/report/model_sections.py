@@ -89,11 +89,12 @@ def gap(ctx: Context) -> Block:
     if isinstance(res, Missing):
         return _na("The gap", ctx, res.reason)
     _absorb(ctx, res.sources, {})
-    _export(ctx, "4 The gap", "scenarios", res.to_frame().assign(source="gdp", release="").to_dict("records"))
+    _export(ctx, "4 The gap", "scenarios", res.to_frame().assign(source=", ".join(res.sources),
+                                                                   release=res.release).to_dict("records"))
     years = list(res.years_to_close().values())
     finite = [y if math.isfinite(y) else None for y in (years[0], years[-1])]
-    return present("gap.j2", gap=res, slow=finite[0], fast=finite[1], figure=figure(ctx, *F.gap_chart(res),
-                                                                                  "ONS regional GDP"))
+    return present("gap.j2", gap=res, slow=finite[0], fast=finite[1], figure=figure(
+        ctx, *F.gap_chart(res), f"ONS regional GDP ({res.release} release), chained volume measures"))
 
 
 # ----------------------------------------------------------------- 5 industry structure
@@ -154,7 +155,7 @@ def _shift_share(ctx: Context) -> str:
     elif ctx.region.level in ("itl2", "itl3", "place") and ctx.region.member_level != "lad":
         source, start, end, what = "bres", 2015, 2021, "employees (BRES, GB)"
     else:
-        return _na("Shift-share of job change", ctx, "jobs by industry are published for ITL regions only").html
+        return _gva_shift_share(ctx)
     start, end = _period(start, end, ctx)
     res = stored(("shift", ctx.region.code, source, start, end), lambda: shift_share(ctx.region, start, end, source=source))
     if isinstance(res, Missing):
@@ -170,7 +171,59 @@ def _shift_share(ctx: Context) -> str:
     chart = figure(ctx, *F.shift_share_chart(res, what, ctx.region.name, start, end, jobs), "ONS " + what)
     return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
                    national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
-                   figure=chart).html
+                   figure=chart, left_out=_left_out(res, start, end)).html
+
+
+def _gva_shift_share(ctx: Context) -> str:
+    """Shift-share of GVA change for councils and places made of councils (jobs by industry are held
+    by ITL3 area only): :func:`levelup.analysis.structure.gva_shift_share`."""
+    from levelup.analysis.structure import gva_shift_share
+
+    start, end = _period(1998, 2021, ctx)
+    res = stored(("gva_shift", ctx.region.code, tuple(ctx.region.members), start, end),
+                 lambda: gva_shift_share(ctx.region, start, end))
+    if isinstance(res, Missing):
+        return _na("Shift-share of GVA change", ctx, res.reason).html
+    _record_source(ctx, res.source)
+    what = "GVA (current prices)"
+
+    def fmt(v: float) -> str:
+        return f"{'+' if v >= 0 else '−'}£{abs(v):,.0f} million"
+
+    _export(ctx, "5 Industry", "shift_share_gva", [
+        {"statistic": k, "measure": "gva", "year": end, "first_year": start, "value": float(getattr(res, k)),
+         "unit": "GBP million, current prices", "source": res.source, "release": "April 2023"}
+        for k in ("growth", "national", "industry_mix", "competitive")
+    ])
+    chart = figure(ctx, *F.shift_share_chart(res, what, ctx.region.name, start, end, False, "GBP million", fmt),
+                   "ONS GVA for local authorities by industry (April 2023 release)")
+    left = _left_out(res, start, end)
+    note = ("GVA rather than jobs: the jobs-by-industry data held here (BRES) are by ITL3 area, not by council. "
+            "Current prices, so the national share includes inflation; UK = the sum of all councils"
+            + (" with no suppressed section" if res.uk_excluded else "") + ".")
+    return present("shift_share.j2", start=start, end=end, what=what, region=ctx.region, growth=fmt(res.growth),
+                   national=fmt(res.national), industry_mix=fmt(res.industry_mix), competitive=fmt(res.competitive),
+                   figure=chart, left_out=(note + " " + left).strip()).html
+
+
+def _left_out(res: Any, start: int, end: int) -> str:
+    """What the shift-share left out or merged, in a reader's words."""
+    from levelup.analysis.structure import SIC_SECTIONS
+
+    def named(codes: Any) -> str:
+        names = [f"{SIC_SECTIONS.get(c, c)} ({c})" for c in codes]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+    out = []
+    dropped = tuple(getattr(res, "dropped_industries", ()))
+    if dropped:
+        out.append(f"Industry section{'s' if len(dropped) > 1 else ''} {named(dropped)} "
+                   f"{'are' if len(dropped) > 1 else 'is'} left out: no employees are recorded in "
+                   f"{'them' if len(dropped) > 1 else 'it'} anywhere in {start} or {end}.")
+    for label, parts in dict(getattr(res, "merged_industries", {})).items():
+        out.append(f"Sections {named(parts)} are counted together ({label}), as one of them has no employees "
+                   f"nationally in {start}.")
+    return " ".join(out)
 
 
 def _release_caption(ctx: Context, measure: str, level: str) -> str:
@@ -381,10 +434,24 @@ def _district_rank(ctx: Context, nation: str, edition: int) -> str:
 
 
 # ------------------------------------------------------------------------------------- peers
+#: indicator -> how its value is shown in the neighbours table
+_PEER_FORMAT = {
+    "gdp_per_head": "£{:,.0f}", "gva_per_hour": "£{:,.2f}", "employment_rate": "{:.1f}%",
+    "median_weekly_pay": "£{:,.0f}", "gdhi_per_head": "£{:,.0f}", "child_poverty_ahc": "{:.1f}%",
+    "population": "{:,.0f}", "manufacturing_share": "{:.1f}%",
+}
+
+
+#: short column heads of the neighbours table
+_PEER_HEAD = {"gva_per_hour": "GVA per hour", "median_weekly_pay": "Weekly pay", "gdhi_per_head": "GDHI per head",
+              "child_poverty_ahc": "Child poverty", "manufacturing_share": "Manufacturing share"}
+
+
 def peers(ctx: Context, n: int = 5) -> Block:
-    """The area's statistical neighbours (``levelup.analysis.peer_table``): the ``n`` places of the
-    same kind nearest on GDP per head and population, with a bar chart of GDP per head."""
-    from levelup.analysis import peer_table
+    """The area's statistical neighbours (:func:`levelup.analysis.neighbours.peer_table`): the ``n``
+    places of the same kind nearest on several rank-standardised indicators, with the distances, and
+    a chart of where the place and its neighbours rank on each indicator."""
+    from levelup.analysis.neighbours import INDICATORS, METHOD, peer_table
 
     r = ctx.region
     if not LEVELS[r.level].ranked:
@@ -393,18 +460,33 @@ def peers(ctx: Context, n: int = 5) -> Block:
     t = stored(("peer_table", r.code, r.level, n, year), lambda: peer_table(r, n=n, year=year))
     if isinstance(t, Missing):
         return _na("Statistical neighbours", ctx, t.reason)
-    lad_based = LEVELS[r.level].lad_based
-    _record_source(ctx, "lad_gdp" if lad_based else "gdp_2024")
-    year, kind = int(t.attrs["year"]), LEVELS[r.level].plural
+    kind = LEVELS[r.level].plural
+    on, years = list(t.attrs["on"]), t.attrs["years"]
+    cols = [{"label": _PEER_HEAD.get(m, INDICATORS[m][0]), "year": years[m]} for m in on]
+    rows = [{"name": p.name, "code": p.code, "place": p.role == "place",
+             "values": [_PEER_FORMAT[m].format(getattr(p, m)) for m in on],
+             "distance": "" if p.role == "place" else f"{p.distance:.2f}"} for p in t.itertuples()]
     _export(ctx, "Peers", "peers", [
-        {"statistic": stat, "measure": f"{p.code} {p.name}", "year": year, "value": float(getattr(p, stat)),
-         "unit": unit, "source": "lad_gdp" if lad_based else "gdp", "release": ""}
-        for p in t.itertuples()
-        for stat, unit in (("gdp_per_head", "GBP"), ("population", "persons"), ("distance", "standardised"))
+        {"statistic": m, "measure": f"{p.code} {p.name}", "year": years.get(m, t.attrs["year"]),
+         "value": float(getattr(p, m)), "unit": INDICATORS[m][1] if m in INDICATORS else "rank-standardised",
+         "source": "", "release": ""}
+        for p in t.itertuples() for m in [*on, "distance"]
     ])
-    source = "ONS GDP for local authorities" if lad_based else "ONS regional GDP"
-    return present("peers.j2", region=r, custom=False, rows=t.to_dict("records"), kind=kind, year=year,
-                   n_candidates=t.attrs["n_candidates"], figure=figure(ctx, *F.peers_chart(t, r.name, kind, year), source))
+    dropped = len(t.attrs["dropped"])
+    note = (f"Method: {METHOD}. Distances run from 0 (identical ranks on every indicator) to "
+            f"{len(on) ** 0.5:.2f} (opposite ends of every ranking). Each indicator is its latest year "
+            "(shown under its name). Child poverty: the share of children in low-income families "
+            "after housing costs (DWP), the one deprivation measure published on one basis across the UK; manufacturing: share of GVA. "
+            "These are not CIPFA's Nearest Neighbours, which use CIPFA's own indicators and weights.")
+    if dropped:
+        note += f" {dropped} {kind} missing one of the indicators are not compared."
+    if t.attrs["not_used"]:
+        note += (" Not published for " + r.name + ", so not used: "
+                 + ", ".join(INDICATORS[m][0].lower() for m in t.attrs["not_used"]) + ".")
+    chart = figure(ctx, *F.peers_chart(t, r.name, kind, [INDICATORS[m][0] for m in on]),
+                   "ONS, DWP; rank among all " + kind)
+    return present("peers.j2", region=r, custom=False, rows=rows, cols=cols, kind=kind,
+                   n_candidates=t.attrs["n_candidates"], note=note, figure=chart)
 
 
 # ------------------------------------------------------------------------ sources up front
@@ -428,7 +510,7 @@ def record_sources(ctx: Context) -> None:
     res = stored(("labour", r.code, r.level, tuple(r.members)), lambda: labour_of(r))
     if not isinstance(res, Missing):
         wanted += [x.source for x in res.rows] + (["els_claimant_count"] if not res.claimant.empty else [])
-    for sid in wanted:
+    for sid in wanted + _why_sources(ctx):
         try:
             _record_source(ctx, sid)
         except LevelupError:  # a mirror-only source that is absent: its section says so
@@ -606,3 +688,144 @@ def members(ctx: Context) -> Block:
         chart = figure(ctx, *F.members_chart(t, r.name),
                        "ONS, " + "; ".join(f"{short_title(x['title'])} (released {x['release']})" for x in srcs))
     return present("members.j2", region=r, rows=rows, heads=heads, uk=uk, note=note, figure=chart)
+
+
+def _why_sources(ctx: Context) -> list[str]:
+    """The releases read by why the gap, revisions, the gap scenarios and the neighbours."""
+    r = ctx.region
+    lad_based = LEVELS[r.level].lad_based or r.member_level == "lad"
+    out = ["gdp_2024", "productivity_2024", "els_gdp_per_head"]
+    out += ["gdp_cityregions_2024"] if lad_based else ["gdp"]
+    if LEVELS[r.level].ranked:
+        from levelup.analysis.neighbours import neighbour_indicators
+
+        table = stored(("neighbour_indicators", r.level, ctx.end_year or None),
+                       lambda: neighbour_indicators(r.level, ctx.end_year or None))
+        if not isinstance(table, Missing):
+            out += [s for s in table.attrs.get("sources", ()) if s not in out]
+    return out
+
+
+# ---------------------------------------------------------------------------- why the gap
+def _decompose_in(region: Any, end_year: int | None) -> Any:
+    """:func:`decompose_gap` in the latest year up to ``end_year`` that has every total."""
+    from levelup.analysis.decomposition import decompose_gap
+
+    latest = decompose_gap(region)
+    if not end_year or latest.year <= int(end_year):
+        return latest
+    return decompose_gap(region, year=int(end_year))
+
+
+def why_gap(ctx: Context) -> Block:
+    """GDP per head relative to the UK less Extra-Regio as productivity, hours per job, jobs per
+    resident and GDP/GVA (:func:`levelup.analysis.decomposition.decompose_gap`), with a commuting
+    caveat when jobs per resident is far from the benchmark's."""
+    from levelup.analysis.decomposition import COMMUTING_THRESHOLD, COMPONENTS
+
+    r = ctx.region
+    d = stored(("decompose_gap", r.code, r.level, tuple(r.members), ctx.end_year),
+               lambda: _decompose_in(r, ctx.end_year))
+    if isinstance(d, Missing):
+        return _na("Why the gap", ctx, d.reason)
+    for s in d.sources:
+        _record_source(ctx, s)
+    t = d.table
+    fmt = {"gva_per_hour": ("£{:,.2f}", "GBP per hour"), "hours_per_job": ("{:.1f}", "a week"),
+           "jobs_per_resident": ("{:.2f}", "filled jobs"), "gdp_to_gva": ("{:.3f}", "ratio"),
+           "gdp_per_head": ("£{:,.0f}", "GBP")}
+    short = {"gva_per_hour": "Productivity (GVA per hour)", "hours_per_job": "Hours per job",
+             "jobs_per_resident": "Jobs per resident", "gdp_to_gva": "GDP / GVA (taxes on products)",
+             "gdp_per_head": "GDP per head (the product)"}
+    rows = [{"label": short[k], "unit": "",
+             "place": fmt[k][0].format(x.place), "benchmark": fmt[k][0].format(x.benchmark), "index": x["index"],
+             "log_points": x.log_points, "total": k == "gdp_per_head"} for k, x in t.iterrows()]
+    _export(ctx, "Why the gap", "decomposition", [
+        {"statistic": stat, "measure": k, "year": d.year, "value": float(x[stat]),
+         "unit": "log points" if stat == "log_points" else fmt[k][1] if stat != "index" else "UK less Extra-Regio = 100",
+         "source": ", ".join(d.sources), "release": f"{d.gdp_release}; {d.productivity_release}"}
+        for k, x in t.iterrows() for stat in ("place", "benchmark", "index", "log_points")
+    ])
+    parts = t.drop(index="gdp_per_head")["log_points"]
+    big = parts.reindex(parts.abs().sort_values(ascending=False).index)
+    side = "below" if d.total < 0 else "above"
+    lead = big.index[0]
+    same = [k for k in big.index if np.sign(big[k]) == np.sign(d.total) and abs(big[k]) >= 2]
+    names = {"gva_per_hour": "lower productivity" if d.total < 0 else "higher productivity",
+             "hours_per_job": "fewer hours per job" if d.total < 0 else "more hours per job",
+             "jobs_per_resident": "fewer jobs per resident" if d.total < 0 else "more jobs per resident",
+             "gdp_to_gva": "a lower ratio of GDP to GVA" if d.total < 0 else "a higher ratio of GDP to GVA"}
+    ix = float(t.loc["gdp_per_head", "index"])
+    how = f"{ix / 100:.1f} times that of" if ix >= 200 else f"{abs(ix - 100):.0f}% {side}"
+    sentence = f"In {d.year} GDP per head in {r.name} was {how} the {d.benchmark} ({d.total:+.1f} log points)."
+    if same:
+        sentence += (" Most of the difference comes from " + " and ".join(names[k] for k in same[:2])
+                     + f" ({', '.join(f'{big[k]:+.1f}' for k in same[:2])} log points).")
+    if np.sign(big[lead]) != np.sign(d.total) and abs(big[lead]) >= 2:
+        sentence += f" The largest part, {COMPONENTS[lead].lower()} ({big[lead]:+.1f}), works the other way."
+    caveat = ""
+    if d.commuting:
+        pct = 100 * (d.jobs_ratio - 1)
+        more = pct > 0
+        caveat = (f"{r.name} has {abs(pct):.0f}% {'more' if more else 'fewer'} jobs per resident than the "
+                  f"{d.benchmark} (the report flags differences beyond {100 * COMMUTING_THRESHOLD:.0f}% either way). "
+                  + ("Many of its jobs are filled by people who live elsewhere, so GDP per head (output where it is "
+                     "produced divided by the people who live here) overstates what residents earn."
+                     if more else
+                     "Many residents work elsewhere (or are not of working age), so GDP per head (output where it is "
+                     "produced divided by the people who live here) understates what residents earn.")
+                  + " Household income per head (GDHI), counted where people live, is the better guide to living "
+                  "standards.")
+    chart = figure(ctx, *F.decomposition_chart(d), f"ONS regional GDP ({d.gdp_release}) and subregional "
+                                                   f"productivity ({d.productivity_release})")
+    return present("why_gap.j2", d=d, rows=rows, sentence=sentence, caveat=caveat, figure=chart)
+
+
+# ------------------------------------------------------------------------------ revisions
+def revisions(ctx: Context, years: int = 5) -> Block:
+    """How the area's GDP per head relative to the UK moved between the April 2023, 2024 and 2025
+    releases (:func:`levelup.analysis.revisions.revisions`): a small table of the last ``years``
+    years and a chart of every year."""
+    from levelup.analysis.revisions import RELEASES
+    from levelup.analysis.revisions import revisions as revisions_of
+
+    r = ctx.region
+    res = stored(("revisions", r.code, r.level, tuple(r.members)), lambda: revisions_of(r))
+    if isinstance(res, Missing):
+        return _na("Revisions", ctx, res.reason)
+    for src in res.sources.values():
+        _record_source(ctx, src)
+    shown = _years(res.table, ctx).dropna(how="all")
+    if shown.empty:
+        return _na("Revisions", ctx, "no year within the years asked")
+    from dataclasses import replace
+
+    res = replace(res, table=shown)
+    t = res.table.tail(years)
+    rows = []
+    for y, row in t.iterrows():
+        have = row.dropna()
+        change = f"{have.iloc[-1] - have.iloc[0]:+.1f}" if len(have) > 1 else ""
+        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else f"{v:.1f}" for v in row], "change": change})
+    _export(ctx, "Revisions", "revisions", [
+        {"statistic": "index", "measure": "gdp_per_head", "year": int(x.year), "value": float(x.index),
+         "unit": "UK = 100", "source": res.sources.get(x.release, ""), "release": x.release}
+        for x in res.to_frame().itertuples()
+    ])
+    big = res.largest_revision()
+    first, last = res.releases[0], res.releases[-1]
+    if big and abs(big[1]) >= 0.5:
+        y, d = big
+        first, last = res.revised_by().loc[y, ["first", "last"]]
+        sentence = (f"Between the {first} and {last} releases ONS revised GDP per head in {r.name} for {y} from "
+                    f"{res.table.loc[y, first]:.1f} to {res.table.loc[y, last]:.1f} (UK = 100), "
+                    f"{abs(d):.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
+                    "editions of this report when ONS revises them.")
+    else:
+        sentence = (f"Between the {first} and {last} releases ONS's figures for {r.name} (UK = 100) moved by less "
+                    "than half a point in every year both publish.")
+    absent = [v for v in RELEASES.values() if v not in res.releases]
+    missing = (f"The {' and '.join(absent)} release{'s do' if len(absent) > 1 else ' does'} not publish "
+               f"{r.name}." if absent else "")
+    chart = figure(ctx, *F.revisions_chart(res), "ONS regional GDP, " + ", ".join(res.releases) + " releases")
+    return present("revisions.j2", r=res, rows=rows, sentence=sentence, figure=chart, missing=missing)

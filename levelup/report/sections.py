@@ -311,7 +311,8 @@ def headline_table(ctx: Context) -> Block:
             "release": f"released {row.release}",
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
             "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
-            "rank": f"{ordinal(int(row.rank))} of {int(row.peers)}" if pd.notna(row.rank) else "not ranked",
+            "rank": (f"{ordinal(int(row.rank))} of {int(row.peers)}" + ("" if kind == "level" else " on growth")
+                     if pd.notna(row.rank) else "not ranked"),
             "change": fmt_change(row.measure, row.change), "first_year": y0,
         })
     peers = LEVELS[ctx.region.level].plural if LEVELS[ctx.region.level].ranked else "places"
@@ -406,6 +407,8 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
                 "or combined total to compare with")
+    if "no UK total" in why:
+        return "the local-authority release used here has no UK total to compare it with"
     if "cannot be aggregated" in why:
         return f"ONS does not publish it for {kind}, and it cannot be built from the figures of the areas they are made of"
     if "has no data at level" in why or "ONS publishes no" in why:
@@ -416,7 +419,15 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
 def notes(ctx: Context) -> Block:
     """Section 8: methods, approximations, OGL attribution, levelup version."""
     mixed = MIXED_VINTAGES[0].upper() + MIXED_VINTAGES[1:] if ctx.mix_vintages else ""
-    files = [(fn, h) for _, src in sorted(ctx.sources.items()) for fn, h in src["files"].items()]
+    files = []  # one entry per source: its file name and hash, or the count of its files and their hashes
+    for _, src in sorted(ctx.sources.items()):
+        fs = src["files"]
+        if len(fs) <= 2:
+            files += [(fn, [h[:12]]) for fn, h in fs.items()]
+        else:
+            short = src["title"].split(":")[0].split(" (")[0]
+            short = short if len(short) <= 40 else short[:38].rsplit(" ", 1)[0] + " …"
+            files.append((f"{short} ({len(fs)} files)", [h[:6] for h in fs.values()]))
     return present(
         "notes.j2", custom_place=ctx.region.level == "place", mixed_vintages=mixed,
         not_shown=[_plain(ctx, k, v) for k, v in sorted(ctx.unavailable.items())],

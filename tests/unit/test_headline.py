@@ -62,14 +62,15 @@ def test_itl3_numbers_by_a_second_route(data_root):
     assert p["index"] == pytest.approx(100 * w.loc[code, p["year"]] / uk[p["year"]], rel=1e-12)
     assert (p["rank"], p["peers"]) == _rank(w[p["year"]], code)
 
-    # population: the latest level, a growth index against the UK, ranked on size
+    # population: the latest level, a growth index against the UK, ranked on growth like its index (issue 20)
     w, uk = indicator("population", "itl3", source=h.loc["population", "source"]), _uk("population", h.loc["population", "source"])
     s = h.loc["population"]
     y0, y1 = int(s["first_year"]), int(s["year"])
     assert s["value"] == w.loc[code, y1]
     assert s["index"] == pytest.approx(100 * (w.loc[code, y1] / w.loc[code, y0]) / (uk[y1] / uk[y0]), rel=1e-12)
     assert s["first_index"] == 100.0
-    assert (s["rank"], s["peers"]) == _rank(w[y1], code)
+    assert (s["rank"], s["peers"]) == _rank(w[y1] / w[y0], code)
+    assert _rank(w[y1] / w[y0], code) != _rank(w[y1], code)  # the test tells growth and size apart
 
 
 def test_ties_share_the_better_rank():
@@ -92,10 +93,10 @@ def test_combined_authority_ranked_among_combined_authorities(data_root):
     y1 = int(h.loc["gdp_per_head", "year"])
     assert (h.loc["gdp_per_head", "rank"], h.loc["gdp_per_head", "peers"]) == _rank(
         indicator("gdp_per_head", "cauth", source=src)[y1], reg.code)
-    # not published (population): aggregated from the councils, ranked among aggregated combined authorities
-    y1 = int(h.loc["population", "year"])
-    assert (h.loc["population", "rank"], h.loc["population", "peers"]) == _rank(
-        aggregate_level("population", "cauth")[y1], reg.code)
+    # not published (population): aggregated from the councils, ranked on growth among aggregated combined authorities
+    wide = aggregate_level("population", "cauth")
+    y0, y1 = int(h.loc["population", "first_year"]), int(h.loc["population", "year"])
+    assert (h.loc["population", "rank"], h.loc["population", "peers"]) == _rank((wide[y1] / wide[y0]).dropna(), reg.code)
 
 
 def test_local_authority_against_the_same_vintage_uk_total(data_root):

@@ -1,0 +1,20 @@
+"""Shared constants, warnings and labels of the shift-share models."""
+
+from __future__ import annotations
+
+from levelup.models import _ssiv
+
+SE_TYPES = ("homoscedastic", "ehw", "region_cluster", "akm", "akm0")
+MISSING_SECTOR = "(missing)"
+
+
+class IncompleteSharesWarning(UserWarning):
+    """Shares sum to less than one and the sum of shares is not among the controls."""
+
+
+class AKMWarning(UserWarning):
+    """AKM standard errors far below EHW ones (controls may absorb the shock variation)."""
+
+
+def _labels(idx, k: int = 20) -> str:
+    return _ssiv._labels(idx, k)
