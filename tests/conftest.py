@@ -51,3 +51,13 @@ def data_root(ons_dir) -> Path:
     if ons_dir not in config.mirror_dirs():
         pytest.fail(f"levelup.toml does not list the mirror {ons_dir}")
     return config.data_root()
+
+
+@pytest.fixture
+def release_2023():
+    """The April 2023 GDP and June 2023 productivity releases as the defaults (``as_of("2023-06")``),
+    for tests whose expected numbers are read from those files."""
+    from levelup.data import as_of
+
+    with as_of("2023-06"):
+        yield

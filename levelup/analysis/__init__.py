@@ -27,6 +27,7 @@ from levelup.analysis._common import (
     annualised_growth,
     benchmark_series,
     data_years,
+    default_source,
     missing_reason,
     rank_among_peers,
     series,
@@ -76,10 +77,13 @@ from levelup.analysis.headline import (
     MEASURES,
     Headline,
     HeadlineRow,
+    Pair,
     Relative,
     headline,
+    measure_pair,
     relative,
 )
+from levelup.analysis.members import same_area
 from levelup.analysis.neighbours import peer_table
 from levelup.analysis.structure import SHIFT_SHARE_SOURCES, industry_shares, industry_table, shift_share
 
@@ -109,6 +113,10 @@ __all__ = [
     "industry_table",
     "inequality",
     "missing_reason",
+    "default_source",
+    "measure_pair",
+    "same_area",
+    "Pair",
     "peer_table",
     "rank_among_peers",
     "relative",

@@ -124,8 +124,10 @@ def _memo(key: tuple, fn: Any) -> Any:
     """``fn()`` once per state of the data files (:data:`levelup._store.STORE`); missing data
     (a LevelupError) is raised again, anything else propagates."""
     from levelup._store import STORE
+    from levelup.data.api import _as_of
 
-    return STORE.get(key, fn)
+    when = _as_of()  # tables read inside ``as_of()`` are other tables
+    return STORE.get(key if when is None else (*key, ("as_of", when)), fn)
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,11 @@ def data_years(region: Any, measure: str = "gdp_per_head") -> list[int]:
         return []
     cols = wide.columns[wide.notna().any(axis=0)]
     return sorted(int(c) for c in cols)
+
+
+def default_source(measure: str, level: str) -> str:
+    """The registry id of the release ``indicator(measure, level)`` reads by default."""
+    return str(_memo(("ind", measure, level), lambda: indicator(measure, level)).attrs["source"])
 
 
 def source_release(source_id: str) -> dict:

@@ -15,32 +15,180 @@ from levelup.analysis._common import (
     _growth_pa,
     _in_years,
     _is_uk,
-    _lad_based,
+    _memo,
     _peers_table,
     _place_series,
     _rank,
     _Reads,
     _resolve,
+    missing_reason,
     series,
     uk_series,
 )
+from levelup.data import get_source, indicator, vintages
+from levelup.errors import LevelupError, UnknownSourceError
 from levelup.geo.levels import LEVELS
 from levelup.results import Result, new_axes
 
 #: measure -> (label, unit text, source id, weight measure for places, kind). ``kind``: ``level``
 #: (index = 100 * x / x_benchmark in the same year), ``growth`` (average annual growth, with a growth
-#: index) or ``size`` (the latest level, with a growth index).
+#: index) or ``size`` (the latest level, with a growth index). The source id is the family's oldest
+#: release; :func:`measure_pair` reads each measure from the newest release that has the place.
 MEASURES: dict[str, tuple[str, str, str, str | None, str]] = {
     "gdp_per_head": ("GDP per head", "GBP, current market prices", "gdp", "population", "level"),
-    "real_gdp_per_head": ("Real GDP per head growth", "% a year, chained volume (2019 money)", "gdp", "population", "growth"),
+    "real_gdp_per_head": ("Real GDP per head growth", "% a year, chained volume", "gdp", "population", "growth"),
     "gva_per_hour": ("GVA per hour worked", "GBP, current prices", "productivity", "hours_worked", "level"),
     "gdhi_per_head": ("GDHI per head", "GBP, current prices", "gdhi", "gdhi_population", "level"),
+    "employment_rate": ("Employment rate", "% of residents aged 16-64 (Annual Population Survey)",
+                        "els_employment", None, "level"),
+    "median_weekly_pay": ("Median weekly pay", "GBP, employees living in the area (ASHE)", "els_pay", None, "level"),
     "population": ("Population", "persons, mid-year", "gdp", None, "size"),
 }
 #: The headline measures, in the order the table shows them.
-HEADLINE = ("gdp_per_head", "real_gdp_per_head", "gva_per_hour", "gdhi_per_head", "population")
-HEADLINE_COLUMNS = ("measure", "label", "unit", "source", "first_year", "year", "value", "index", "first_index",
-                    "change", "rank", "peers")
+HEADLINE = ("gdp_per_head", "real_gdp_per_head", "gva_per_hour", "gdhi_per_head", "employment_rate",
+            "median_weekly_pay", "population")
+HEADLINE_COLUMNS = ("measure", "label", "unit", "source", "release", "first_year", "year", "value", "lower", "upper",
+                    "index", "first_index", "change", "rank", "peers", "same_area")
+#: A measure and what stands in for it where ONS does not publish it at a level (GVA per hour
+#: worked is published for councils only as the smoothed series).
+ALTERNATIVES = {"gva_per_hour": ("gva_per_hour", "gva_per_hour_smoothed")}
+#: Levels whose units ONS publishes directly.
+PUBLISHED_LEVELS = ("itl1", "itl2", "itl3", "lad", "cauth")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A measure for a place and its benchmark, both from one file of one release.
+
+    ``place``/``uk``: the series by year; ``lower``/``upper``: the place's 95% bounds where ONS
+    publishes them (else None), ``uk_lower``/``uk_upper`` the benchmark's; ``measure``: what was
+    read (``gva_per_hour_smoothed`` where only that is published); ``source``/``release``: the
+    registry id and release date; ``level``/``code``: the table and row read; ``same_as``: the
+    published unit of the same councils whose row stands in for the place (None: its own row, or
+    an aggregate of its members when ``aggregated``); ``peers``: the whole table at that level,
+    for ranks (None when the place is not ranked against it)."""
+
+    measure: str
+    place: pd.Series
+    uk: pd.Series
+    source: str
+    release: str
+    level: str
+    code: str
+    same_as: Any = None
+    aggregated: bool = False
+    peers: pd.DataFrame | None = field(default=None, repr=False)
+    lower: pd.Series | None = field(default=None, repr=False)
+    upper: pd.Series | None = field(default=None, repr=False)
+    uk_lower: pd.Series | None = field(default=None, repr=False)
+    uk_upper: pd.Series | None = field(default=None, repr=False)
+
+    @property
+    def years(self) -> list[int]:
+        """Years both the place and the benchmark have."""
+        both = pd.concat([self.place, self.uk], axis=1).dropna()
+        return [int(y) for y in both.index]
+
+    @property
+    def last_year(self) -> int:
+        return self.years[-1]
+
+
+def _stored_wide(measure: str, level: str, source: str, bound: str | None = None) -> pd.DataFrame:
+    return _memo(("ind_src", measure, level, source, bound),
+                 lambda: indicator(measure, level, source=source, bound=bound))
+
+
+def _bounds(measure: str, level: str, source: str, code: str) -> tuple[pd.Series | None, pd.Series | None]:
+    try:
+        lo = _stored_wide(measure, level, source, "lower")
+        hi = _stored_wide(measure, level, source, "upper")
+    except LevelupError:
+        return None, None
+    if code not in lo.index or lo.loc[code].isna().all():
+        return None, None
+    return lo.loc[code].astype(float), hi.loc[code].astype(float)
+
+
+def _candidates(measure: str, refs: list, bench: Any, source: str | None):
+    from levelup.data.api import _as_of
+
+    as_of_release = _as_of()
+    for lv, code, same in refs:
+        try:
+            table = _memo(("vintages", measure, lv, as_of_release), lambda lv=lv: vintages(measure, lv))
+        except LevelupError:
+            continue
+        for order, row in enumerate(table.itertuples()):
+            if source is not None and row.source != source:
+                continue
+            if as_of_release is not None and row.release[: len(as_of_release)] > as_of_release:
+                continue
+            try:
+                wide = _stored_wide(measure, lv, row.source)
+                if code not in wide.index:
+                    continue
+                if bench is None:
+                    bwide, bcode, blevel = _stored_wide(measure, "uk", row.source), None, "uk"
+                else:
+                    bwide, bcode, blevel = _stored_wide(measure, bench.level, row.source), bench.code, bench.level
+            except LevelupError:
+                continue
+            if bwide.empty or (bcode is not None and bcode not in bwide.index):
+                continue
+            place = wide.loc[code].astype(float).rename(code)
+            b = (bwide.iloc[0] if bcode is None else bwide.loc[bcode]).astype(float).rename(bcode or "UK")
+            both = pd.concat([place, b], axis=1).dropna()
+            if len(both) < 1:
+                continue
+            key = (int(both.index.max()), same is None, row.vintage, -order)
+            lo, hi = _bounds(measure, lv, row.source, code)
+            blo, bhi = _bounds(measure, blevel, row.source, bcode or "UK")
+            yield key, Pair(measure=measure, place=place, uk=b, source=row.source, release=row.release, level=lv,
+                            code=code, same_as=same, peers=wide if same is None else None,
+                            lower=lo, upper=hi, uk_lower=blo, uk_upper=bhi)
+
+
+def measure_pair(measure: str, region: Any, *, benchmark: Any = None, source: str | None = None) -> Pair:
+    """``measure`` for ``region`` and its benchmark (the UK unless ``benchmark`` names a published
+    unit), both from one file of one release: of the releases that publish the place (or a unit
+    of exactly the same councils, :func:`levelup.analysis.members.same_area`) and the benchmark
+    in the same file, the one whose latest common year is newest (ties: the place's own row, the
+    newer release, registry order). ``source`` restricts to one registry id. Combined
+    authorities and custom places that ONS does not publish are aggregated from their members
+    (:func:`levelup.geo.aggregate`, ratios of sums, against the UK of the same file). Where ONS
+    publishes GVA per hour worked only smoothed (councils), the smoothed series stands in.
+    Raises a LevelupError saying why when there is none."""
+    from levelup.analysis.members import same_area
+
+    reg = _resolve(region)
+    bench = None if benchmark is None or _is_uk(benchmark) else _resolve(benchmark)
+    refs = [(reg.level, reg.code, None)] if reg.level in PUBLISHED_LEVELS else []
+    refs += [(r.level, r.code, r) for r in same_area(reg)]
+    for m in ALTERNATIVES.get(measure, (measure,)):
+        found = sorted(_candidates(m, refs, bench, source), key=lambda kv: kv[0], reverse=True)
+        if found:
+            return found[0][1]
+    if reg.level in ("cauth", "place") and source is None:
+        reads = _Reads()
+        s = _place_series(reads, measure, reg, reg)
+        b = _place_series(reads, measure, bench if bench is not None else _UK, reg)
+        if s is not None and b is not None and len(pd.concat([s, b], axis=1).dropna()):
+            src = s.attrs.get("source") or (reads.sources[0] if reads.sources else MEASURES[measure][2])
+            try:
+                release = get_source(src).release
+            except LevelupError:
+                release = ""
+            peers = None
+            if reg.level == "cauth":
+                peers = _peers_table(reads, measure, "cauth")
+            return Pair(measure=measure, place=s.astype(float), uk=b.astype(float), source=src, release=release,
+                        level=reg.member_level, code=reg.code, aggregated=True, peers=peers)
+        why = next(iter(reads.reasons.values()), "")
+        raise UnknownSourceError(why or f"no {measure} for {reg.name}")
+    raise UnknownSourceError(f"ONS publishes no {MEASURES.get(measure, (measure,))[0]} for {reg.name} "
+                             "or an area of the same councils in the releases held")
+
 
 #: (kind, ..., data stamp) -> a table or series read from the processed data, or the first line of the
 #: error that reading it raised. Tables are read-only inputs (never modified in place), so keeping
@@ -56,23 +204,29 @@ class HeadlineRow:
     unit: str
     source: str
     kind: str
+    release: str = ""
     first_year: int | None = None
     year: int | None = None
     value: float = float("nan")
+    lower: float = float("nan")
+    upper: float = float("nan")
     index: float = float("nan")
     first_index: float = float("nan")
     change: float = float("nan")
     rank: int | None = None
     peers: int | None = None
+    same_area: str = ""  # "Merseyside (TLD7, ITL2 region)" where that unit's row stands in
 
     @property
     def available(self) -> bool:
         return self.year is not None
 
     def record(self) -> dict[str, Any]:
-        row: dict[str, Any] = {"measure": self.measure, "label": self.label, "unit": self.unit, "source": self.source}
+        row: dict[str, Any] = {"measure": self.measure, "label": self.label, "unit": self.unit, "source": self.source,
+                               "release": self.release, "same_area": self.same_area}
         if self.available:
-            row |= {"first_year": self.first_year, "year": self.year, "value": self.value, "index": self.index,
+            row |= {"first_year": self.first_year, "year": self.year, "value": self.value, "lower": self.lower,
+                    "upper": self.upper, "index": self.index,
                     "first_index": self.first_index, "change": self.change,
                     "rank": np.nan if self.rank is None else self.rank,
                     "peers": np.nan if self.peers is None else self.peers}
@@ -206,16 +360,21 @@ def headline(
       ``100 * (x_T / x_0) / (b_T / b_0)``, first index 100, change ``100 * (x_T / x_0 - 1)``;
     * ``size`` (population): value ``x_T``, the growth index and per cent change as for growth.
 
-    ``rank``: among all units of the place's level with data in both years
+    Each measure is read by :func:`measure_pair`: from the newest release that publishes the
+    place (or an area of exactly the same councils, named in ``same_area``) together with the
+    benchmark in the same file, so every comparison uses one file of one release and the latest
+    year can differ between measures. ``lower``/``upper``: ONS's 95% bounds of survey estimates
+    (employment rate, median pay) in the latest year.
+
+    ``rank``: among the units of the place's level in that file with data in both years
     (``1 + #{peers strictly above}``, ties sharing the better rank), on the level in ``T``
-    or, for growth, on ``x_T / x_0``; combined authorities are ranked among combined
-    authorities aggregated from their councils (:func:`levelup.geo.aggregate_level`); custom
-    places are not ranked. Places made of members are aggregated by
+    or, for growth, on ``x_T / x_0``; combined authorities among the combined authorities ONS
+    publishes (or, where aggregated from councils, among combined authorities aggregated the
+    same way, :func:`levelup.geo.aggregate_level`); custom places and areas shown through an
+    identical area are not ranked. Places ONS does not publish are aggregated by
     :func:`levelup.geo.aggregate` (ratios of sums; ONS, *Regional economic activity by GDP, UK:
-    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (local and combined authorities and
-    LAD-based places: the UK total of the same local-authority file, :func:`levelup.geo.benchmark`,
-    so vintages are never mixed; others: the UK row of the ITL tables) or any region.
-    Measures a place lacks are listed with the reason in ``missing``.
+    1998 to 2021*, Methods). ``benchmark``: ``"UK"`` (the UK row of the same file) or a
+    published region. Measures a place lacks are listed with the reason in ``missing``.
 
     >>> headline("North East").to_frame().set_index("measure").loc["gdp_per_head", "index"]  # doctest: +SKIP
     """
@@ -229,14 +388,25 @@ def headline(
     for m in HEADLINE:
         label, unit, source, _, kind = MEASURES[m]
         base = {"measure": m, "label": label, "unit": unit, "source": source, "kind": kind}
-        r = _place_series(reads, m, reg, reg)
-        b = _place_series(reads, m, bench if bench is not None else _UK, reg)
-        if r is None or b is None:
+        try:
+            pair = _memo(("pair", m, reg.code, reg.level, tuple(reg.members), None if bench is None else bench.code),
+                         lambda m=m: measure_pair(m, reg, benchmark=bench))
+        except LevelupError as exc:
+            reads.reasons.setdefault(m, missing_reason(exc))
             rows.append(HeadlineRow(**base))
             continue
+        if pair.source not in reads.sources:
+            reads.sources.append(pair.source)
+        if pair.measure != m:
+            base["unit"] = unit + ", smoothed (the series ONS publishes for this kind of area)"
+        base |= {"source": pair.source, "release": pair.release}
+        if pair.same_as is not None:
+            sa = pair.same_as
+            base["same_area"] = f"{sa.name} ({sa.code}, {_LEVEL_TEXT.get(sa.level, sa.level)})"
+        r, b = pair.place, pair.uk
         both = pd.concat([_in_years(r, start_year, end_year), b], axis=1, join="inner").dropna()
         if len(both) < 2:
-            reads.reasons.setdefault(m, f"fewer than two years of {m} for {reg.name}")
+            reads.reasons.setdefault(m, f"fewer than two years of {label} for {reg.name}")
             rows.append(HeadlineRow(**base))
             continue
         rs, bs = both.iloc[:, 0], both.iloc[:, 1]
@@ -249,21 +419,20 @@ def headline(
             value = _growth_pa(rs) if kind == "growth" else rs.iloc[-1]
             index = 100 * (rs.iloc[-1] / rs.iloc[0]) / (bs.iloc[-1] / bs.iloc[0])
             first_index, change = 100.0, 100 * (rs.iloc[-1] / rs.iloc[0] - 1)
+        lo = hi = float("nan")
+        if kind == "level" and pair.lower is not None:
+            lo, hi = float(pair.lower.get(y1, np.nan)), float(pair.upper.get(y1, np.nan))
         rank = None
-        if reg.level in RANKED_LEVELS:
-            rank = _rank(_peers_table(reads, m, reg.level), reg.code, y0, y1, kind)
-            if rank is None and m in reads.reasons:
-                unranked.append((m, reads.reasons[m]))
-        rows.append(HeadlineRow(**base, first_year=y0, year=y1, value=float(value), index=float(index),
-                                first_index=float(first_index), change=float(change),
+        if reg.level in RANKED_LEVELS and pair.peers is not None:
+            rank = _rank(pair.peers, reg.code, y0, y1, kind)
+        rows.append(HeadlineRow(**base, first_year=y0, year=y1, value=float(value), lower=lo, upper=hi,
+                                index=float(index), first_index=float(first_index), change=float(change),
                                 rank=None if rank is None else rank[0], peers=None if rank is None else rank[1]))
     missing = [(row.measure, reads.reasons.get(row.measure, "no data")) for row in rows if not row.available]
     if bench is not None:
         basis = f"{bench.name} ({bench.code}, {_LEVEL_TEXT.get(bench.level, bench.level)})"
-    elif _lad_based(reg):
-        basis = "the UK total of the local-authority GDP file (the same release as the area's figures)"
     else:
-        basis = "the UK row of the ITL tables (the same release as the area's figures)"
+        basis = "the UK row of the same file and release as the area's figures, measure by measure"
     return Headline(
         region=reg.name, code=reg.code, level=reg.level,
         benchmark="UK" if bench is None else bench.name, benchmark_code="UK" if bench is None else bench.code,

@@ -51,6 +51,8 @@ class Inside(Result):
     uk: float = float("nan")
     values: pd.Series = field(default_factory=pd.Series, repr=False)  # every ITL3 unit of the UK
     names: dict = field(default_factory=dict, repr=False)
+    source: str = "gdp_2024"  # the registry id of the table read
+    release: str = ""
 
     def to_frame(self) -> pd.DataFrame:
         """The place's units, highest first: ``geo_unit, name, gdp_per_head, index`` (UK = 100)."""
@@ -71,4 +73,5 @@ def inside(region: Any, *, end_year: int | None = None, uk_index: bool = True) -
     uk = _place_series(_Reads(), "gdp_per_head", UK, reg) if uk_index else None
     ukv = float(uk[year]) if uk is not None and year in uk.index else float("nan")
     return Inside(region=reg.name, year=year, members=tuple(itl3_units(reg)), uk=ukv, values=wide[year],
-                  names=dict(wide.attrs.get("names", {})))
+                  names=dict(wide.attrs.get("names", {})), source=wide.attrs.get("source", ""),
+                  release=wide.attrs.get("release", ""))

@@ -99,7 +99,7 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
     if level is not None:
         _check_level(level)
     loaded = [(source, *_load_keyed(source.id, root=root)) for source in sources_for_measure(measure)]
-    vkey = (tuple(k for _, k, _ in loaded), measure, level, _AS_OF.get())
+    vkey = (tuple(k for _, k, _ in loaded), measure, level, _as_of())
     if vkey in _VINT:
         return _VINT[vkey].copy()
     rows = []
@@ -123,7 +123,7 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
         return out.drop(columns="_order").assign(default=pd.Series(dtype=bool))
     out["default"] = False
     for _, g in out.groupby("level"):
-        out.loc[_default_row(g, _AS_OF.get()), "default"] = True
+        out.loc[_default_row(g, _as_of()), "default"] = True
     out = out.sort_values(["level", "vintage", "_order"], ascending=[True, False, True], kind="stable")
     out = out.drop(columns="_order").reset_index(drop=True)
     _VINT[vkey] = out
@@ -132,6 +132,22 @@ def vintages(measure: str, level: str | None = None, *, root: str | os.PathLike 
 
 #: the release date set by ``as_of()`` (None: the newest)
 _AS_OF: contextvars.ContextVar[str | None] = contextvars.ContextVar("levelup_as_of", default=None)
+
+
+#: the release date set by ``pin_releases()`` for the rest of the session (None: not pinned)
+_PINNED: list[str | None] = [None]
+
+
+def _as_of() -> str | None:
+    """The release date defaults follow: ``as_of()``'s inside its block, else ``pin_releases()``'s."""
+    return _AS_OF.get() or _PINNED[0]
+
+
+def pin_releases(release: str | None) -> None:
+    """For the rest of the session, ``indicator(vintage=None)`` defaults as inside ``as_of(release)``
+    (``None`` undoes it). For a notebook or script written on older releases, e.g. the tutorials,
+    written on the April 2023 GDP and June 2023 productivity releases: ``pin_releases("2023-06")``."""
+    _PINNED[0] = None if release is None else str(release).strip()
 
 
 @contextlib.contextmanager
@@ -184,6 +200,7 @@ def indicator(
     vintage: str | None = None,
     bound: str | None = None,
     industry: str | None = None,
+    source: str | None = None,
     root: str | os.PathLike | None = None,
 ) -> pd.DataFrame:
     """A wide table of one measure at one level: index ``geo_code``, columns int years.
@@ -197,7 +214,9 @@ def indicator(
     bounds instead of the estimates where ONS publishes them. ``.attrs`` carry ``measure``,
     ``unit``, ``price_basis`` (where the source states it), ``source`` (id), ``release``,
     ``vintage``, ``bound`` and ``names`` ({code: name}). For sources by industry the
-    all-industries total is used unless ``industry`` names a code.
+    all-industries total is used unless ``industry`` names a code. ``source`` (a registry id)
+    picks one file where two releases share a vintage (e.g. the April 2025 local-authority GDP
+    file and ONS's local statistics of the same release).
     """
     _check_level(level)
     if bound is not None and bound not in BOUNDS:
@@ -212,6 +231,11 @@ def indicator(
         levels = sorted({lv for s in candidates for lv in _load_keyed(s.id, root=root)[1].loc[
             lambda d: d["measure"] == measure, "level"].unique()})
         raise UnknownSourceError(f"measure {measure!r} has no data at level {level!r}; it exists at {levels}")
+    if source is not None:
+        table = table[table["source"] == source]
+        if table.empty:
+            raise UnknownSourceError(f"{measure} at {level} is not in source {source!r}; see vintages({measure!r})")
+        table = table.assign(default=True) if vintage is None else table
     if vintage is None:
         row = table[table["default"]].iloc[0]
     else:

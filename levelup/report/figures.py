@@ -405,3 +405,84 @@ def decomposition_chart(res: Any) -> tuple[bytes, str, str]:
     alt = (f"Bar chart: GDP per head in {res.region} in {res.year} is {res.total:+.1f} log points from the "
            f"{res.benchmark}, made up of {parts} log points.")
     return png(fig, title), title, alt
+
+
+# ------------------------------------------------------------------- work and the labour market
+def labour_intervals_chart(rows: list, name: str) -> tuple[bytes, str, str]:
+    """Each survey rate of a place and of its benchmark with their 95% confidence intervals (error bars)."""
+    title = f"Labour market rates in {name} and the UK, with 95% confidence intervals"
+    fig = _new_figure(7.2, 1.3 + 0.42 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))[::-1]
+    ax.errorbar([r.value for r in rows], y + 0.14, xerr=[[r.value - r.lower for r in rows],
+                [r.upper - r.value for r in rows]], fmt="o", color=PALETTE["region"], capsize=3, label=name)
+    ax.errorbar([r.uk for r in rows], y - 0.14, xerr=[[r.uk - r.uk_lower for r in rows],
+                [r.uk_upper - r.uk for r in rows]], fmt="s", color="#555555", capsize=3,
+                label="UK (GB for unemployment)")
+    ax.set_yticks(y, [f"{r.label} ({r.year})" for r in rows], fontsize=8)
+    ax.set_xlabel("per cent; bars show the 95% confidence interval")
+    _title(ax, title, 70)
+    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.28), ncol=2)
+    ax.spines[["top", "right"]].set_visible(False)
+    alt = f"Dot chart: labour market rates in {name} against the UK, " + "; ".join(
+        f"{r.label} {r.value:.1f}% (95% interval {r.lower:.1f} to {r.upper:.1f}) against {r.uk:.1f}%" for r in rows) + "."
+    return png(fig, title), title, alt
+
+
+def pay_band_chart(pay: pd.DataFrame, name: str) -> tuple[bytes, str, str]:
+    """Median weekly pay of a place over time with its 95% confidence band, and the UK median."""
+    from matplotlib.ticker import MaxNLocator
+
+    title = f"Median gross weekly pay in {name} and the UK, with the 95% confidence interval"
+    fig, ax = _plain_figure(7.2, 3.0, (0.1, 0.13, 0.86, 0.74))
+    ax.fill_between(pay.index, pay["lower"], pay["upper"], color=PALETTE["region"], alpha=0.18,
+                    label=f"{name}: 95% confidence interval")
+    ax.plot(pay.index, pay["value"], color=PALETTE["region"], lw=2.2, label=name)
+    ax.plot(pay.index, pay["uk"], color=PALETTE["benchmark"], lw=1.2, ls="--", label="UK")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("GBP a week")
+    _title(ax, title)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    _style(ax)
+    first, last = pay.index.min(), pay.index.max()
+    alt = (f"Line chart: median weekly pay in {name} from £{pay['value'].iat[0]:,.0f} in {first} to "
+           f"£{pay['value'].iat[-1]:,.0f} in {last} (95% interval £{pay['lower'].iat[-1]:,.0f} to "
+           f"£{pay['upper'].iat[-1]:,.0f}); UK £{pay['uk'].iat[-1]:,.0f} in {last}.")
+    return png(fig, title), title, alt
+
+
+def claimant_chart(frame: pd.DataFrame, name: str) -> tuple[bytes, str, str]:
+    """The claimant rate of a place and of the UK by year."""
+    from matplotlib.ticker import MaxNLocator
+
+    title = f"Claimant rate in {name} and the UK, {frame.index.min()}-{frame.index.max()}"
+    fig, ax = _plain_figure(7.2, 2.8, (0.09, 0.13, 0.88, 0.74))
+    ax.plot(frame.index, frame.iloc[:, 0], color=PALETTE["region"], lw=2.2, label=name)
+    ax.plot(frame.index, frame["UK"], color=PALETTE["benchmark"], lw=1.2, ls="--", label="UK")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel("% of residents 16-64")
+    _title(ax, title)
+    ax.legend(frameon=False, fontsize=8)
+    _style(ax)
+    s = frame.iloc[:, 0]
+    alt = (f"Line chart: claimant rate in {name} {s.iat[0]:.1f}% in {s.index[0]}, {s.max():.1f}% at its highest "
+           f"({s.idxmax()}), {s.iat[-1]:.1f}% in {s.index[-1]}; UK {frame['UK'].iat[-1]:.1f}% in {s.index[-1]}.")
+    return png(fig, title), title, alt
+
+
+def members_chart(frame: pd.DataFrame, name: str) -> tuple[bytes, str, str]:
+    """GDP per head (UK = 100) of each member council of a place."""
+    sub = frame.dropna(subset=["gdp_per_head_index"]).sort_values("gdp_per_head_index")
+    year = int(sub["gdp_per_head_year"].max())
+    title = f"GDP per head of the councils of {name}, UK = 100, {year}"
+    fig = _new_figure(7.2, 0.8 + 0.3 * len(sub))
+    ax = fig.add_subplot()
+    ax.barh(sub["name"], sub["gdp_per_head_index"] - 100, left=100, color=PALETTE["region"])
+    ax.axvline(100, color=PALETTE["benchmark"], lw=1)
+    ax.set_xlabel("UK = 100")
+    ax.tick_params(axis="y", labelsize=8)
+    _title(ax, title, 70)
+    ax.spines[["top", "right"]].set_visible(False)
+    alt = f"Bar chart: GDP per head of the councils of {name} in {year}, UK = 100: " + ", ".join(
+        f"{r.name} {r.gdp_per_head_index:.0f}" for r in sub.iloc[::-1].itertuples()) + "."
+    return png(fig, title), title, alt

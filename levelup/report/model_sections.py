@@ -30,6 +30,7 @@ from levelup.report.sections import (
     figure,
     na,
     present,
+    short_title,
     stored,
 )
 
@@ -225,6 +226,18 @@ def _left_out(res: Any, start: int, end: int) -> str:
     return " ".join(out)
 
 
+def _release_caption(ctx: Context, measure: str, level: str) -> str:
+    """"ONS, <title> (released <date>)" of the table ``measure`` at ``level`` is read from by default."""
+    from levelup.analysis import default_source
+
+    sid = stored(("default_source", measure, level), lambda: default_source(measure, level))
+    if isinstance(sid, Missing):
+        return "ONS"
+    _record_source(ctx, sid)
+    src = ctx.sources[sid]
+    return f"ONS, {short_title(src['title'])} (released {src['release']}), current prices"
+
+
 # -------------------------------------------------------------------------- 6 convergence
 def convergence(ctx: Context) -> Block:
     """Beta-convergence scatter of all peers with this area highlighted, and sigma over time
@@ -239,7 +252,7 @@ def convergence(ctx: Context) -> Block:
     _export(ctx, "6 Convergence", "beta_sigma", res.to_frame().assign(unit="", source="gdp", release="")
             .to_dict("records"))
     s = res.sigma.series
-    chart = figure(ctx, *F.convergence_chart(base, res, ctx.region.name), "ONS regional GDP, current prices")
+    chart = figure(ctx, *F.convergence_chart(base, res, ctx.region.name), _release_caption(ctx, "gdp_per_head", res.level))
     return present("convergence.j2", c=res, sigma_first=s.iloc[0], sigma_last=s.iloc[-1], figure=chart)
 
 
@@ -273,8 +286,10 @@ def inside(ctx: Context) -> Block:
     except LevelupError as exc:
         return present("inside.j2", **values, figure=_na("Map", ctx, str(exc)).html)
     _record_source(ctx, "boundaries")
-    source = ("ONS regional GDP; ITL3 boundaries (Jan 2021, BUC), ONS Open Geography, contains OS data © Crown "
-              "copyright and database right 2022")
+    _record_source(ctx, res.source)
+    src = ctx.sources.get(res.source, {})
+    source = (f"ONS, {short_title(src.get('title', 'regional GDP'))} (released {res.release}); ITL3 boundaries (Jan 2021, BUC), ONS "
+              "Open Geography, contains OS data © Crown copyright and database right 2022")
     return present("inside.j2", **values, figure=figure(ctx, *chart, source))
 
 
@@ -321,7 +336,7 @@ def pay(ctx: Context) -> Block:
 # ----------------------------------------------------------------------------- deprivation
 #: nation -> (edition, the index's name in the report, publisher)
 _DEPRIVATION_INDEX = {
-    "england": (2019, "English Index of Multiple Deprivation 2019", "MHCLG English Indices of Deprivation 2019"),
+    "england": (2025, "English Index of Multiple Deprivation 2025", "MHCLG English Indices of Deprivation 2025"),
     "wales": (2019, "Welsh Index of Multiple Deprivation 2019", "Welsh Government, WIMD 2019"),
     "scotland": (2020, "Scottish Index of Multiple Deprivation 2020v2", "Scottish Government, SIMD 2020v2"),
     "northern_ireland": (2017, "Northern Ireland Multiple Deprivation Measure 2017", "NISRA, NIMDM 2017"),
@@ -353,8 +368,8 @@ def deprivation(ctx: Context) -> Block:
             by_nation.setdefault(_NATION_OF[c[:1]], []).append(c)
     if not by_nation:
         return _na("Deprivation", ctx, "no local authorities found for this area")
-    parts = [_deprivation_part(ctx, nation, members, len(members) == len(lads))
-             for nation, members in sorted(by_nation.items())]
+    parts = [_deprivation_part(ctx, nation, codes, len(codes) == len(lads))
+             for nation, codes in sorted(by_nation.items())]
     return present("deprivation.j2", region=ctx.region, parts=parts)
 
 
@@ -384,12 +399,38 @@ def _deprivation_part(ctx: Context, nation: str, lads: list[str], whole: bool) -
         "missing": None, "whole_nation": n == n_total, "index_name": index_name, "kind": kind, "where": where,
         "n": n, "n_total": n_total, "part": part, "share": 100 * float(dist.loc[1, "share_areas"]),
         "names": ", ".join(f"{label(r)} (rank {int(r.rank):,})" for r in top.itertuples()),
+        "rank": _district_rank(ctx, nation, edition),
         "derived": (" Deciles are derived from the published ranks (tenths of the ranking), as NISRA publishes "
                     "ranks only." if top.attrs.get("decile_derived") else ""),
     }
     if n != n_total:  # the whole nation has a tenth of its areas in every decile: nothing to draw
         out["figure"] = figure(ctx, *F.deprivation_chart(dist, ctx.region.name, part, kind, where, edition), publisher)
     return out
+
+
+def _district_rank(ctx: Context, nation: str, edition: int) -> str:
+    """The sentence on the area's rank of average rank among the nation's councils (or combined
+    authorities) beside its share in the most deprived decile, or "" where it has no such rank."""
+    from levelup.analysis.deprivation import deprivation as summary
+
+    r = ctx.region
+    if nation != "england" or r.level not in ("lad", "cauth"):
+        return ""
+    t = stored(("dep_summary", r.level, nation, edition), lambda: summary(r.level, nation, edition).to_frame())
+    if isinstance(t, Missing) or r.code not in set(t["code"]):
+        return ""
+    row = t.set_index("code").loc[r.code]
+    kind = "local authorities" if r.level == "lad" else "combined authorities"
+    n = int(t["code"].nunique())
+    if pd.notna(row["rank_of_average_rank"]):
+        return (f" Rank of average rank: {int(row['rank_of_average_rank'])} of {n} {kind} (1 = most deprived; "
+                f"population-weighted, as MHCLG's File 10).")
+    avg = t["average_rank_unweighted"].rank(ascending=False, method="min")
+    pos = int(avg[t["code"] == r.code].iat[0])
+    return (f" Rank of average rank: {pos} of {n} {kind} (1 = most deprived), computed the File 10 way but with "
+            f"each neighbourhood counted equally, as the small-area populations of the {edition} edition are not in "
+            "the data held; the share in the most deprived decile ranks "
+            f"{int(row['rank_of_share_most_deprived_10pct'])} of {n}.")
 
 
 # ------------------------------------------------------------------------------------- peers
@@ -448,21 +489,30 @@ def peers(ctx: Context, n: int = 5) -> Block:
                    n_candidates=t.attrs["n_candidates"], note=note, figure=chart)
 
 
+from levelup.report.work_sections import labour, members  # noqa: E402, F401 - sections of the template
+
+
 # ------------------------------------------------------------------------ sources up front
 def record_sources(ctx: Context) -> None:
     """Record, before the header is drawn, every data release the sections below will read for
     this kind of area, so that the header's "Data releases used" is complete."""
     r = ctx.region
     lad_based = LEVELS[r.level].lad_based or r.member_level == "lad"
-    wanted = ["lad_gdp" if lad_based else "gdp", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
+    wanted = ["lad_gdp" if lad_based else "gdp_2024", "boundaries", "lad_gva_industry" if lad_based else "gva_industry"]
     if r.level == "itl1":
         wanted.append("jobs05")
     elif not lad_based and r.level in ("itl2", "itl3", "place"):
         wanted.append("bres")
     if r.level in ("itl1", "lad"):
         wanted.append("ashe")
+    wanted = list(dict.fromkeys(wanted))
     if any(c.startswith("E") for c in lad_members(ctx)):
-        wanted.append("imd2019")
+        wanted.append("imd2025")
+    from levelup.analysis.labour import labour as labour_of
+
+    res = stored(("labour", r.code, r.level, tuple(r.members)), lambda: labour_of(r))
+    if not isinstance(res, Missing):
+        wanted += [x.source for x in res.rows] + (["els_claimant_count"] if not res.claimant.empty else [])
     for sid in wanted + _why_sources(ctx):
         try:
             _record_source(ctx, sid)

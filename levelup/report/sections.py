@@ -54,6 +54,7 @@ class Context:
     sources: dict[str, dict] = field(default_factory=dict)
     exports: list[dict] = field(default_factory=list)
     figures: list[str] = field(default_factory=list)
+    releases: dict[str, Any] = field(default_factory=dict)  # measure -> the Pair its chart was read from
 
 
 def _record_source(ctx: Context, source_id: str) -> None:
@@ -95,18 +96,33 @@ def headline(ctx: Context) -> pd.DataFrame:
 
 
 def relative(ctx: Context, measure: str) -> pd.DataFrame | None:
-    """Years x lines (region, parent, comparators) of ``100 * x / x_benchmark``."""
-    b = series(ctx, measure, ctx.benchmark)
-    if b is None:
+    """Years x lines (region, parent, comparators) of ``100 * x / x_benchmark``, every line from the
+    file and release of the region's own headline figure (:func:`levelup.analysis.measure_pair`);
+    a line that release lacks is left out. The release is kept in ``ctx.releases[measure]``."""
+    from levelup.analysis.headline import measure_pair
+    from levelup.errors import LevelupError
+
+    bench = None if ctx.benchmark.code == "UK" else ctx.benchmark
+    try:
+        own = analysis._memo(("pair", measure, ctx.region.code, ctx.region.level, tuple(ctx.region.members),
+                              None if bench is None else bench.code),
+                             lambda: measure_pair(measure, ctx.region, benchmark=bench))
+    except LevelupError as exc:
+        ctx.unavailable.setdefault(measure, analysis.missing_reason(exc))
         return None
-    lines = {}
-    for ref in [ctx.region, ctx.parent, *ctx.comparators]:
+    _record_source(ctx, own.source)
+    ctx.releases[measure] = own
+    lines = {ctx.region.name: analysis._in_years(100 * own.place / own.uk, ctx.start_year, ctx.end_year)}
+    for ref in [ctx.parent, *ctx.comparators]:
         if ref is None or ref.code == ctx.benchmark.code:
             continue
-        s = series(ctx, measure, ref)
-        if s is not None:
-            lines[ref.name] = analysis._in_years(100 * s / b, ctx.start_year, ctx.end_year)
-    if ctx.region.name not in lines or lines[ctx.region.name].empty:
+        try:
+            p = measure_pair(own.measure, ref, benchmark=bench, source=own.source)
+        except LevelupError:
+            continue
+        name = ref.name if ref.name not in lines else f"{ref.name} ({LEVELS[ref.level].singular})"
+        lines[name] = analysis._in_years(100 * p.place / p.uk, ctx.start_year, ctx.end_year)
+    if lines[ctx.region.name].dropna().empty:
         return None
     return pd.DataFrame(lines).dropna(how="all").sort_index()
 
@@ -145,7 +161,7 @@ def context(
 
 
 def _export_numbers(ctx: Context) -> None:
-    src = lambda m: ctx.sources.get(MEASURES[m][2], {}).get("release", "")  # noqa: E731
+    src = lambda m: ctx.releases[m].release if m in ctx.releases else ""  # noqa: E731
     for row in ctx.headline.dropna(subset=["value"]).itertuples():
         for stat in ("value", "index", "first_index", "change", "rank", "peers"):
             ctx.exports.append({
@@ -153,7 +169,7 @@ def _export_numbers(ctx: Context) -> None:
                 "geo_name": ctx.region.name, "measure": row.measure, "year": int(row.year),
                 "first_year": int(row.first_year), "value": getattr(row, stat),
                 "unit": row.unit if stat == "value" else ("index points" if stat == "change" else ""),
-                "benchmark": ctx.benchmark.code, "source": row.source, "release": src(row.measure),
+                "benchmark": ctx.benchmark.code, "source": row.source, "release": row.release,
             })
     for m, frame in ctx.relative.items():
         for name, col in frame.items():
@@ -162,7 +178,7 @@ def _export_numbers(ctx: Context) -> None:
                     "section": "3 Charts", "table": f"relative_{m}", "statistic": "index", "geo_code": "",
                     "geo_name": name, "measure": m, "year": int(year), "first_year": None, "value": float(v),
                     "unit": f"{ctx.benchmark.name} = 100", "benchmark": ctx.benchmark.code,
-                    "source": MEASURES[m][2], "release": src(m),
+                    "source": ctx.releases[m].source, "release": src(m),
                 })
 
 
@@ -214,6 +230,8 @@ def fmt_value(measure: str, v: float) -> str:
         return f"{v:.1f}% a year"
     if measure == "population":
         return f"{v:,.0f}"
+    if measure == "employment_rate":
+        return f"{v:.1f}%"
     return f"£{v:,.0f}" if measure != "gva_per_hour" else f"£{v:,.2f}"
 
 
@@ -232,8 +250,47 @@ def header(ctx: Context) -> Block:
         rows.append(("Vintages", MIXED_VINTAGES))
     if r.level in ("place", "cauth"):
         rows.append((f"Made of ({LEVELS[r.member_level].plural})", ", ".join(r.members)))
-    releases = [s for _, s in sorted(ctx.sources.items())]
+    if r.level in ("place", "cauth") and r.member_level == "lad":
+        from levelup.geo.lad import lads
+
+        t = lads()
+        names = dict(zip(t["code"], t["name"]))
+        rows[-1] = ("Made of (councils)", ", ".join(sorted(names.get(c, c) for c in r.members)))
+    elif r.level in ("place", "cauth"):
+        from levelup.geo.itl import itl_table
+
+        t = itl_table()
+        names = dict(zip(t["code"], t["name"]))
+        rows[-1] = (rows[-1][0], ", ".join(f"{names.get(c, c)} ({c})" for c in r.members))
+    same = analysis._memo(("same_area", r.code, r.level, tuple(r.members)), lambda: _same_area(r))
+    if same:
+        rows.append(("Same area as", "; ".join(f"{s.name} ({s.code}, {LEVELS[s.level].singular})" for s in same)
+                     + ": ONS's figures for it are used where ONS publishes none for " + r.name))
+    releases = [_release_line(s) for s in sorted(ctx.sources.values(), key=lambda s: (s["release"], s["title"]),
+                                                  reverse=True)]
     return present("header.j2", region=r, benchmark=ctx.benchmark, facts=rows, releases=releases)
+
+
+def _release_line(src: dict) -> dict:
+    """A release as one short line of the header: publisher's initials, the title without its span of
+    years or the dataset family, and the release date (the notes list every file with its sha256)."""
+    import re
+
+    publisher = src["publisher"].replace("Office for National Statistics", "ONS").replace(
+        "Ministry of Housing, Communities and Local Government", "MHCLG")
+    title = short_title(src["title"])
+    if "(Explore Local Statistics)" in title:
+        title = title.replace(" (Explore Local Statistics)", "")
+        publisher = "ONS Explore Local Statistics"
+    if len(title) > 70:
+        title = re.split(r", | \(", title)[0]
+    return {"publisher": publisher, "title": title, "release": src["release"]}
+
+
+def _same_area(r: Region) -> list:
+    from levelup.analysis.members import same_area
+
+    return same_area(r)
 
 
 def headline_table(ctx: Context) -> Block:
@@ -241,13 +298,17 @@ def headline_table(ctx: Context) -> Block:
     rows = []
     for row in ctx.headline.itertuples():
         if pd.isna(row.value):
-            why = "not available for this area" if row.measure not in ctx.unavailable else "data not available"
+            why = _reason(ctx, row.measure, ctx.unavailable.get(row.measure, ""))
             rows.append({"label": row.label, "missing": why})
             continue
         kind = MEASURES[row.measure][4]
         y0, y1 = int(row.first_year), int(row.year)  # NaN rows elsewhere make the columns float
+        ci = (f"95% CI {fmt_value(row.measure, row.lower)} to {fmt_value(row.measure, row.upper)}"
+              if pd.notna(row.lower) else "")
         rows.append({
-            "label": row.label, "unit": row.unit, "missing": None,
+            "label": row.label, "unit": row.unit, "missing": None, "ci": ci,
+            "same_area": f"Same area as {row.same_area}: its published figure" if row.same_area else "",
+            "release": f"released {row.release}",
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
             "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
             "rank": (f"{ordinal(int(row.rank))} of {int(row.peers)}" + ("" if kind == "level" else " on growth")
@@ -284,9 +345,20 @@ def relative_chart(ctx: Context, measure: str) -> Block:
         why = ctx.unavailable.get(measure, "not available for this area")
         return na(f"{label} relative to the {ctx.benchmark.name} is not shown for {ctx.region.name}: "
                   f"{_reason(ctx, measure, why)}.")
-    release = ctx.sources.get(MEASURES[measure][2], {}).get("release", "")
+    pair = ctx.releases[measure]
+    src = ctx.sources.get(pair.source, {})
     chart = relative_figure(frame, label, ctx.region.name, ctx.benchmark.name, ctx.parent is not None)
-    return _image(ctx, *chart, f"ONS ({release} release)")
+    same = f"; figures of {pair.same_as.name} ({pair.same_as.code}), the same area" if pair.same_as is not None else ""
+    smooth = "; smoothed series" if pair.measure.endswith("_smoothed") else ""
+    return _image(ctx, *chart, f"ONS, {short_title(src.get('title', pair.source))} (released {pair.release}){same}{smooth}")
+
+
+def short_title(title: str) -> str:
+    """A release's title without the span of years it covers ("..., 1998 to 2023"), for captions,
+    whose years are the chart's own."""
+    import re
+
+    return re.sub(r",? \d{4}(-\d{2,4})? to \d{4}(-\d{2,4})?", "", title).strip(" ,")
 
 
 def _figure(ctx: Context, fig: Any, title: str, alt: str, source: str) -> Block:
@@ -326,6 +398,12 @@ def _plain(ctx: Context, measure: str, why: str) -> str:
 def _reason(ctx: Context, measure: str, why: str) -> str:
     """Why a measure is not shown, in a reader's words rather than the library's error text."""
     kind = LEVELS[ctx.region.level].plural if ctx.region.level in LEVELS else "this kind of area"
+    if "cannot be aggregated" in why and measure in ("employment_rate", "median_weekly_pay"):
+        return (f"ONS publishes it for councils, not for {ctx.region.name} as a whole, and survey rates and medians "
+                "cannot be added up from the councils' figures: see the councils under \"Inside the area\"")
+    if "cannot be aggregated" in why and measure == "real_gdp_per_head" and ctx.region.level == "place":
+        return (f"ONS publishes it for the ITL3 regions and councils, not for {ctx.region.name} as a whole, and "
+                "chained-volume figures do not add up across areas: see the councils under \"Inside the area\"")
     if ("no UK total" in why or "cannot be aggregated" in why) and measure == "real_gdp_per_head":
         return ("chained-volume figures do not add up across areas, so the local-authority release gives no UK "
                 "or combined total to compare with")
@@ -333,9 +411,9 @@ def _reason(ctx: Context, measure: str, why: str) -> str:
         return "the local-authority release used here has no UK total to compare it with"
     if "cannot be aggregated" in why:
         return f"ONS does not publish it for {kind}, and it cannot be built from the figures of the areas they are made of"
-    if "has no data at level" in why:
-        return f"ONS does not publish it for {kind} in the releases used here"
-    return why
+    if "has no data at level" in why or "ONS publishes no" in why:
+        return f"ONS does not publish it for {ctx.region.name} or an area of the same councils in the releases used here"
+    return why or "ONS does not publish it for this area"
 
 
 def notes(ctx: Context) -> Block:

@@ -59,10 +59,15 @@ def test_missing_data_is_exit_3(tmp_path, monkeypatch, capsys):
 
 
 @pytest.mark.parametrize("region", ["North East", "TLC"])
-def test_show_prints_headline(region, data_root, capsys):
+def test_show_prints_headline(region, data_root, ons_dir, capsys):
+    import pandas as pd
+
     assert main(["show", region]) == 0
     out = capsys.readouterr().out
-    assert "North East" in out and "GDP per head" in out and "24,575" in out  # Table 7, 2021, TLC
+    csv = pd.read_csv(ons_dir / "local-indicators" / "gdp-per-head.csv", encoding="utf-8-sig")
+    ne = csv[(csv["AREACD"] == "TLC") & (csv["Period"].astype(str) == "2023")
+             & (csv["Indicator"] == "Gross domestic product per head at current market price")]
+    assert "North East" in out and "GDP per head" in out and f"£{ne['Observation'].iat[0]:,.0f} (2023)" in out
 
 
 @pytest.mark.parametrize(("level", "row", "members"), [

@@ -80,8 +80,8 @@ def test_show_refuses_years_outside_the_data(data_root, capsys, flags, bad):
     """Years outside the data printed rows of "not available" (or were cut silently) with exit 0."""
     assert main(["show", "TLC", *flags]) == EXIT_USAGE
     err = capsys.readouterr().err
-    # the ITL tables: GDHI 1997-2022 is the widest range the headline reads (gdhi, gdp 1998-2021)
-    assert bad in err and "covers 1997-2022" in err, err
+    # the widest range the headline reads: GDHI from 1997, median weekly pay (Explore Local Statistics) to 2025
+    assert bad in err and "covers 1997-2025" in err, err
 
 
 def test_show_years_inside_the_data_still_work(data_root, capsys):

@@ -52,6 +52,6 @@ def test_markers_and_extra_regio(df, ons_dir):
 
 
 def test_indicator(data_root):
-    wide = data.indicator("gdp_per_head", "itl3", years=[1998, 2021], root=data_root)
+    wide = data.indicator("gdp_per_head", "itl3", years=[1998, 2021], vintage="2023-04", root=data_root)
     assert wide.shape == (179, 2) and wide.attrs["unit"] == "GBP" and wide.attrs["source"] == "gdp"
     assert wide.attrs["price_basis"] == "current market prices"

@@ -72,6 +72,6 @@ def test_index_is_ratio_to_uk(df, ons_dir):
 
 
 def test_indicator(data_root):
-    wide = data.indicator("gva_per_hour_index_smoothed", "itl3", root=data_root)
+    wide = data.indicator("gva_per_hour_index_smoothed", "itl3", vintage="2023-06", root=data_root)
     assert wide.shape == (179, 18) and list(wide.columns) == list(range(2004, 2022))
     assert wide.attrs["source"] == "productivity"

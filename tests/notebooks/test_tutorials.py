@@ -35,6 +35,8 @@ CELL_TIMEOUT = 60  # seconds: every tutorial must run in well under a minute
 
 # ----------------------------------------------------------------------------- static checks (fast)
 @pytest.mark.parametrize("name", ALL)
+
+
 def test_committed_without_outputs(name):
     nb = nbformat.read(TUTORIALS / f"{name}.ipynb", as_version=4)
     nbformat.validate(nb)
@@ -291,3 +293,13 @@ def test_08_deprivation_numbers(executed):
     bp = a[a["lad_code"] == "E06000009"]
     assert k["blackpool_n_decile_1"] == int((bp["decile"] == 1).sum()) == 39
     assert k["blackpool_most_deprived_lsoa"] == bp.sort_values("rank")["code"].iloc[0]
+
+
+@pytest.fixture(autouse=True)
+def _tutorial_releases():
+    """The tutorials are written on the April 2023 GDP and June 2023 productivity releases (their first
+    cell pins them with ``pin_releases``); the numbers checked here are read from the same releases."""
+    from levelup.data import as_of
+
+    with as_of("2023-06"):
+        yield

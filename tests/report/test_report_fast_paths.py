@@ -32,7 +32,7 @@ def test_deprivation_tables_are_the_library_and_read_the_areas_once(ons_dir, nat
 
 
 @pytest.mark.parametrize(("region", "nation", "index", "n_total"), [
-    ("TLC", "england", "English Index of Multiple Deprivation 2019", "32,844"),
+    ("TLC", "england", "English Index of Multiple Deprivation 2025", "33,755"),
     ("W06000004", "wales", "Welsh Index of Multiple Deprivation 2019", "1,909"),
     ("S12000049", "scotland", "Scottish Index of Multiple Deprivation 2020v2", "6,976"),
     ("N09000003", "northern_ireland", "Northern Ireland Multiple Deprivation Measure 2017", "890"),
@@ -52,6 +52,22 @@ def test_deprivation_section_uses_each_nations_own_index(ons_dir, region, nation
         mine = areas[areas["lad_code"].isin(M.lad_members(ctx))]
         assert f"{100 * (mine['decile'] == 1).mean():.1f}% of the {len(mine):,} neighbourhoods" in html
     assert "cannot be compared across nations" in html
+
+
+def test_england_uses_iod2025_with_the_rank_of_average_rank(ons_dir):
+    """Hartlepool: IoD2025 by default, its share of LSOAs in England's most deprived decile recomputed
+    here from the small-area table (42.1%, against 36.2% in IoD2019), with the rank of average rank."""
+    from levelup.analysis.deprivation import small_areas
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    ctx = S.context("E06000001")
+    html = M.deprivation(ctx)._repr_html_()
+    areas = small_areas("england", 2025)
+    mine = areas[areas["lad_code"] == "E06000001"]
+    assert f"{100 * (mine['decile'] == 1).mean():.1f}% of the {len(mine):,} neighbourhoods" in html
+    assert "42.1%" in html and "Index of Multiple Deprivation 2025" in html
+    assert "Rank of average rank:" in html
 
 
 def test_pay_table_reads_as_prose_with_units(ons_dir):
@@ -100,13 +116,14 @@ def test_a_wrapped_title_makes_room_on_a_fixed_layout():
     assert title.y1 <= fig.bbox.y1  # inside the figure
 
 
-@pytest.mark.parametrize(("region", "measure", "plain"), [
-    ("E06000001", "gva_per_hour", "ONS does not publish it for local authorities"),
-    ("Tees Valley", "gva_per_hour", "ONS does not publish it for combined authorities"),
+@pytest.mark.parametrize(("region", "level", "measure", "plain"), [
+    ("GCR-LA", "place", "gva_per_hour", "ONS does not publish it for Glasgow City Region"),
 ])
-def test_a_missing_chart_is_explained_in_plain_words(ons_dir, region, measure, plain):
-    """Readers get the reason in words, not the library's error text (level codes, lists)."""
+def test_a_missing_chart_is_explained_in_plain_words(ons_dir, region, level, measure, plain):
+    """Readers get the reason in words, not the library's error text (level codes, lists). Councils
+    and combined authorities now have the chart (ONS's smoothed council series, its combined-authority
+    rows): see test_profiles."""
     from levelup.report import sections as S
 
-    html = S.relative_chart(S.context(region), measure)._repr_html_()
+    html = S.relative_chart(S.context(region, level=level), measure)._repr_html_()
     assert plain in html and "level '" not in html and "[" not in html

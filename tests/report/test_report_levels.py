@@ -32,12 +32,15 @@ def _text(paths) -> str:
     return re.sub(r"[ \t]+", " ", pdftotext(paths["pdf"]))
 
 
-def _headline_year() -> int:
-    """Latest year with a UK benchmark at local-authority level: the UK is the sum over every local
-    authority of the same file, so a year in which any authority lacks GDP or population (Northern
-    Ireland's 2023 population in the April 2025 release) has none, and the headline uses the year before."""
-    gdp, pop = indicator("gdp", "lad"), indicator("population", "lad")
-    return max(int(y) for y in gdp.columns if gdp[y].notna().all() and pop[y].notna().all())
+def _published_gdp_per_head(ons_dir, code: str) -> tuple[float, int]:
+    """GDP per head of ``code`` in the newest year of ONS's Explore Local Statistics CSV (April 2025
+    release), read here with pandas: the newest release holding both the area and the UK."""
+    import pandas as pd
+
+    t = pd.read_csv(ons_dir / "local-indicators" / "gdp-per-head.csv", encoding="utf-8-sig")
+    t = t[(t["Indicator"] == "Gross domestic product per head at current market price") & (t["AREACD"] == code)]
+    t = t.assign(year=t["Period"].astype(int)).sort_values("year")
+    return float(t["Observation"].iat[-1]), int(t["year"].iat[-1])
 
 
 def _manufacturing_share(codes: list[str], year: int) -> float:
@@ -48,29 +51,31 @@ def _manufacturing_share(codes: list[str], year: int) -> float:
     return 100 * by["C (10-33)"] / by["Total"]
 
 
-def test_local_authority_report(rendered):
+def test_local_authority_report(rendered, ons_dir):
     paths, out = rendered["lad"]
     assert (out / "lad" / "e09000002-barking-and-dagenham.pdf").is_file()
     text = _text(paths)
-    gdp = indicator("gdp_per_head", "lad")
-    last = _headline_year()
+    value, year = _published_gdp_per_head(ons_dir, "E09000002")
     assert "Barking and Dagenham" in text
-    assert f"£{gdp.loc['E09000002', last]:,.0f}" in text  # headline GDP per head
+    assert f"In {year}, GDP per head in Barking and Dagenham was £{value:,.0f}" in text and year == 2023
     assert "Industry structure: not available" not in text
     for year in (1998, 2021):
         assert f"{_manufacturing_share(['E09000002'], year):.1f}%" in text
     assert "Manufacturing (C)" in text
 
 
-def test_combined_authority_report(rendered):
+def test_combined_authority_report(rendered, ons_dir):
     paths, out = rendered["cauth"]
     assert (out / "cauth" / "e47000006-tees-valley.pdf").is_file()
     text = _text(paths)
+    value, year = _published_gdp_per_head(ons_dir, "E47000006")  # ONS publishes the combined authority
     gdp, pop = indicator("gdp", "lad"), indicator("population", "lad")
-    last = _headline_year()
-    per_head = 1e6 * gdp.loc[TEES_VALLEY, last].sum() / pop.loc[TEES_VALLEY, last].sum()  # sum(GDP) / sum(pop)
+    per_head = 1e6 * gdp.loc[TEES_VALLEY, year].sum() / pop.loc[TEES_VALLEY, year].sum()  # sum(GDP) / sum(pop)
+    assert abs(per_head - value) < 1  # ONS's row is its councils' total over their population, to rounding
     assert "Tees Valley" in text
-    assert f"£{per_head:,.0f}" in text
+    assert f"In {year}, GDP per head in Tees Valley was £{value:,.0f}" in text
+    for council in ("Hartlepool", "Middlesbrough", "Redcar and Cleveland", "Stockton-on-Tees", "Darlington"):
+        assert council in text  # the member councils by name
     assert "Industry structure: not available" not in text
     for year in (1998, 2021):
         assert f"{_manufacturing_share(TEES_VALLEY, year):.1f}%" in text

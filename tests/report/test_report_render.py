@@ -28,17 +28,30 @@ def _ne_pdf(batch_run) -> Path:
 
 
 def _expected_ne():
-    """North East's headline numbers straight from the ONS tables (the second route)."""
-    gdp = levelup.data.indicator("gdp_per_head", "itl1")
-    uk = levelup.data.indicator("gdp_per_head", "uk")
+    """North East's headline numbers straight from the ONS files: GDP per head from ONS's Explore Local
+    Statistics CSV (April 2025 release, the newest holding the ITL1 regions and the UK), read here."""
+    import pandas as pd
+
+    from levelup import config
+
+    csv = next(d / "local-indicators" / "gdp-per-head.csv" for d in config.mirror_dirs()
+               if (d / "local-indicators" / "gdp-per-head.csv").exists())
+    t = pd.read_csv(csv, encoding="utf-8-sig")
+    t = t[t["Indicator"] == "Gross domestic product per head at current market price"]
+    t["Period"] = t["Period"].astype(int)
+    last = int(t["Period"].max())
+    itl1 = t[(t["Geography"] == "ITL Level 1") & (t["Period"] == last) & t["AREACD"].str.match(r"^TL[C-N]$")]
+    itl1 = itl1.set_index("AREACD")["Observation"]  # the 12 ITL1 regions (not England, not UK less Extra-Regio)
+    uk = float(t[(t["AREACD"] == "K02000001") & (t["Period"] == last)]["Observation"].iat[0])
+    first = int(t["Period"].min())
+    f = lambda code: float(t[(t["AREACD"] == code) & (t["Period"] == first)]["Observation"].iat[0])  # noqa: E731
     pop = levelup.data.indicator("population", "itl1")
-    last = int(gdp.columns.max())
     return {
-        "gdp_per_head": gdp.loc["TLC", last],
-        "index": 100 * gdp.loc["TLC", last] / uk.iloc[0][last],
-        "index_first": 100 * gdp.loc["TLC", gdp.columns.min()] / uk.iloc[0][gdp.columns.min()],
-        "rank": int((gdp[last] > gdp.loc["TLC", last]).sum() + 1),
-        "population": pop.loc["TLC", last],
+        "gdp_per_head": float(itl1["TLC"]),
+        "index": 100 * float(itl1["TLC"]) / uk,
+        "index_first": 100 * f("TLC") / f("K02000001"),
+        "rank": int((itl1 > itl1["TLC"]).sum() + 1),
+        "population": pop.loc["TLC", int(pop.columns.max())],
         "year": last,
     }
 
@@ -47,7 +60,7 @@ def test_north_east_pdf_has_its_name_and_the_library_numbers(batch_run):
     text = pdftotext(_ne_pdf(batch_run))
     exp = _expected_ne()
     assert "North East" in text
-    assert f"£{exp['gdp_per_head']:,.0f}" in text  # £24,575
+    assert f"£{exp['gdp_per_head']:,.0f}" in text and exp["year"] == 2023
     assert f"{exp['index']:.1f}" in text  # UK = 100 index
     assert f"{exp['rank']}th of 12" in text
     assert f"{exp['population']:,.0f}" in text
@@ -56,13 +69,14 @@ def test_north_east_pdf_has_its_name_and_the_library_numbers(batch_run):
     assert "checked against its sha256" in text
     # a compact appendix: the GDP workbook's digest shortened to 12 characters (the full one is in the CSV/XLSX)
     assert "3f6916ca98bf" in text and "3f6916ca98bfc535cd5684684ded85bec6f6a21772d1db3db136b3a053c914f4" not in text
+    assert "00f1e22c0bcb" in text  # the April 2024 GDP workbook, the ITL default
     assert not re.search(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d", text), "no render timestamp in a deterministic report"
 
 
 def test_north_east_pdf_is_a4_tagged_titled_and_in_english(batch_run):
     pdf = _ne_pdf(batch_run)
     info = pdfinfo(pdf)
-    assert 2 <= int(info["Pages"]) <= 8
+    assert 2 <= int(info["Pages"]) <= 12
     assert info["Tagged"] == "yes"
     assert info["Title"] == "North East (TLC): Regional economic profile"
     assert info["Page size"].startswith("595.")  # A4 (595 x 842 pt), not US Letter
@@ -95,23 +109,32 @@ def test_no_page_is_blank(batch_run):
             assert len(body) > 1, f"{pdf.name}: page {i} of {n} is blank"
 
 
+def _els_gdp_per_head(code: str) -> tuple[float, int]:
+    """GDP per head of ``code`` (as ONS's CSV spells it) in the newest year of the Explore Local
+    Statistics file (April 2025 release), read here with pandas."""
+    from levelup import config
+
+    csv = next(d / "local-indicators" / "gdp-per-head.csv" for d in config.mirror_dirs()
+               if (d / "local-indicators" / "gdp-per-head.csv").exists())
+    t = pd.read_csv(csv, encoding="utf-8-sig")
+    t = t[(t["Indicator"] == "Gross domestic product per head at current market price") & (t["AREACD"] == code)]
+    t = t.assign(year=t["Period"].astype(int)).sort_values("year")
+    return float(t["Observation"].iat[-1]), int(t["year"].iat[-1])
+
+
 def test_itl3_and_custom_place_reports(batch_run):
     out = batch_run[1]
     text = pdftotext(out / "itl3" / "tlc11-hartlepool-and-stockton-on-tees.pdf")
-    gdp = levelup.data.indicator("gdp_per_head", "itl3")
+    value, year = _els_gdp_per_head("TLC31")  # ITL 2025 code of the same area as ITL 2021 TLC11
     assert "Hartlepool and Stockton-on-Tees" in text and "ITL3 region" in text
-    assert f"£{gdp.loc['TLC11', gdp.columns.max()]:,.0f}" in text
-    assert "of 179" in text  # ranked among the ITL3 units
-    # custom place: ratio of sums over its ITL3 units, compared with the UK, not ranked
+    assert f"£{value:,.0f}" in text and year == 2023
+    assert re.search(r"\d+(st|nd|rd|th) of \d+", text)  # ranked among the ITL3 regions with that year
+    # custom place of the same councils as Tees Valley combined authority: ONS's published figure for it, not ranked
     place = pdftotext(out / "place" / "tees-tees-valley.pdf")
-    g = levelup.data.indicator("gdp", "itl3")
-    p = levelup.data.indicator("population", "itl3")
-    y = int(g.columns.max())
-    members = ["TLC11", "TLC12", "TLC13"]
-    expected = 1e6 * g.loc[members, y].sum() / p.loc[members, y].sum()
+    value, year = _els_gdp_per_head("E47000006")
     assert "Tees Valley" in place and "custom place" in place and "not ranked" in place
-    assert f"£{expected:,.0f}" in place
-    assert 2 <= int(pdfinfo(out / "place" / "tees-tees-valley.pdf")["Pages"]) <= 8
+    assert f"£{value:,.0f}" in place and "Same area as Tees Valley" in place
+    assert 2 <= int(pdfinfo(out / "place" / "tees-tees-valley.pdf")["Pages"]) <= 12
 
 
 def _images(page: str) -> list[tuple[str, str]]:
@@ -215,13 +238,13 @@ def test_csv_and_xlsx_beside_each_pdf_hold_the_library_numbers(batch_run):
     assert row["index"] == pytest.approx(exp["index"], rel=1e-12)
     assert row["rank"] == exp["rank"] and row["peers"] == 12
     head = [line for line in (out / "itl1" / "tlc-north-east.csv").read_text().splitlines() if line.startswith("#")]
-    assert any("levelup" in h for h in head) and any("sha256 3f6916ca" in h for h in head)
+    assert any("levelup" in h for h in head) and any("sha256 00f1e22c" in h for h in head)
     xl = pd.read_excel(out / "itl1" / "tlc-north-east.xlsx", sheet_name=None, engine="openpyxl")
     assert {"About", "2 Headline", "3 Charts", "Sources"} <= set(xl)
     h = xl["2 Headline"]
     v = h[(h["measure"] == "population") & (h["statistic"] == "value")]["value"].iloc[0]
     assert v == exp["population"]
-    assert "3f6916ca98bfc535cd5684684ded85bec6f6a21772d1db3db136b3a053c914f4" in set(xl["Sources"]["sha256"])
+    assert "00f1e22c0bcbfd4ca121bd232df72162227e66438a452c06e4bd3b74b216026e" in set(xl["Sources"]["sha256"])
     assert levelup.__version__ in set(xl["About"]["value"].astype(str))
     manifest = json.loads((out / ".manifest.json").read_text())
     outs = manifest["reports"]["itl1/tlc-north-east"]["outputs"]

@@ -48,7 +48,7 @@ def test_combined_authority_per_head_is_ratio_of_sums(data_root, cells):
     assert s.attrs["source"] == "lad_gdp" and "sum(gdp) / sum(population)" in s.attrs["formula"]
 
 
-def test_itl3_place_matches_ons_itl2_aggregate(data_root, ons_dir):
+def test_itl3_place_matches_ons_itl2_aggregate(data_root, ons_dir, release_2023):
     # ITL3-based place LCR = TLD71-74 = ITL2 Merseyside (TLD7); ONS publishes TLD7 itself (Table 7, row 36,
     # column AA = 2021), computed by ONS from unrounded data: agreement to rounding (< 1 GBP)
     wb = openpyxl.load_workbook(ons_dir / GDP_ITL, read_only=True, data_only=True)
@@ -133,7 +133,7 @@ def test_aggregate_level_for_combined_authorities_is_built_once_per_data_state(d
     assert len(calls) == 15  # rebuilt, one aggregate per combined authority
 
 
-def test_gva_per_hour_of_a_place_is_total_gva_over_total_hours(data_root):
+def test_gva_per_hour_of_a_place_is_total_gva_over_total_hours(data_root, release_2023):
     """Second route: ONS's own ITL2 figures. Each ITL2 unit is a place made of its ITL3 units;
     sum(x_i h_i) / sum(h_i) over them must equal the published ITL2 GVA per hour worked, up to
     the rounding of the published 2-decimal values (at most 0.005 + 0.005)."""

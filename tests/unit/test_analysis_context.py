@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 
-def test_convergence_context_is_the_ols_of_growth_on_the_initial_level(data_root):
+def test_convergence_context_is_the_ols_of_growth_on_the_initial_level(data_root, release_2023):
     import statsmodels.api as sm
 
     from levelup.analysis.convergence import convergence_context
@@ -36,7 +36,7 @@ def test_a_councils_convergence_is_among_local_authorities_and_highlights_its_me
     assert set(res.highlight) == {"E06000001", "E06000002", "E06000003", "E06000004", "E06000005"}
 
 
-def test_inside_lists_the_units_with_the_published_values(data_root):
+def test_inside_lists_the_units_with_the_published_values(data_root, release_2023):
     from levelup.analysis.inside import inside
     from levelup.data import indicator
 

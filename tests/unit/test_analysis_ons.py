@@ -7,6 +7,7 @@ published tables (levelup.data.indicator), not by the convenience itself.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import statsmodels.api as sm
 
@@ -34,7 +35,7 @@ def test_convergence_on_real_gdp_per_head(data_root, level, n):
     assert "1998-2021" in text and f"{n} units" in text and "HC1" in text
 
 
-def test_itl1_sigma_matches_manifest_sanity_numbers(data_root):
+def test_itl1_sigma_matches_manifest_sanity_numbers(data_root, release_2023):
     # ../shared/ons/MANIFEST.md "Sanity numbers": Table 7, ITL1, sd(ln) 1998 0.2019, 2021 0.2245
     res = analysis.convergence("gdp_per_head", "itl1", 1998, 2021)
     assert round(res.sigma.series.loc[1998], 4) == 0.2019
@@ -74,7 +75,7 @@ def test_shift_share_jobs_north_east(data_root):
     assert res.national + res.industry_mix + res.competitive == pytest.approx(res.growth)
 
 
-def test_gap_scenarios_north_east(data_root):
+def test_gap_scenarios_north_east(data_root, release_2023):
     g = analysis.gap("North East")  # real GDP per head (CVM), the UK at its own trend
     t = g.to_frame()
     assert len(t) == 2  # 1% and 3%
@@ -100,26 +101,25 @@ def test_moran_itl3_gdp_per_head_positive_and_significant(data_root):
     assert again.p_sim == m.p_sim  # permutation inference is reproducible from the seed
 
 
-def test_combined_authority_headline_uses_one_vintage(data_root):
-    """Tees Valley (combined authority): sum(GDP)/sum(population) over its councils, against the UK total
-    of the same local-authority file (April 2025 release), never the ITL release's UK row."""
-    from levelup.data import load
+def test_combined_authority_headline_uses_one_vintage(data_root, ons_dir):
+    """Tees Valley (combined authority): ONS publishes it in Explore Local Statistics, so its GDP per
+    head is that published row against the UK row of the same CSV (April 2025 release), read here
+    from the file with pandas; never the ITL release's UK row."""
     from levelup.geo import resolve
 
     reg = resolve("Tees Valley", level="cauth")
     h = analysis.headline(reg).to_frame().set_index("measure")
-    la = load("lad_gdp")
+    csv = pd.read_csv(ons_dir / "local-indicators" / "gdp-per-head.csv", encoding="utf-8-sig")
+    cur = csv[csv["Indicator"] == "Gross domestic product per head at current market price"]
+
+    def val(code: str, y: int) -> float:
+        return float(cur[(cur["AREACD"] == code) & (cur["Period"].astype(str) == str(y))]["Observation"].iat[0])
+
     year, first = int(h.loc["gdp_per_head", "year"]), int(h.loc["gdp_per_head", "first_year"])
-    lads = la[la["level"] == "lad"].pivot_table(index=["year", "geo_code"], columns="measure", values="value")
-    own, uk = {}, {}
-    for y in (first, year):
-        t = lads.loc[y]
-        members = t.loc[list(reg.members)]
-        own[y] = members["gdp"].sum() * 1e6 / members["population"].sum()
-        uk[y] = t["gdp"].sum() * 1e6 / t["population"].sum()
-    assert h.loc["gdp_per_head", "value"] == pytest.approx(own[year], rel=1e-9)
-    assert h.loc["gdp_per_head", "index"] == pytest.approx(100 * own[year] / uk[year], rel=1e-9)
-    assert h.loc["gdp_per_head", "first_index"] == pytest.approx(100 * own[first] / uk[first], rel=1e-9)
-    # the ITL release's UK row (another vintage: 17,090 against 16,872 in 1998) would give another index
-    itl_uk = indicator("gdp_per_head", "uk").iloc[0]
-    assert 100 * own[first] / itl_uk[first] != pytest.approx(h.loc["gdp_per_head", "first_index"], rel=1e-4)
+    assert (first, year) == (1998, 2023)
+    assert h.loc["gdp_per_head", "value"] == val("E47000006", year)
+    assert h.loc["gdp_per_head", "index"] == pytest.approx(100 * val("E47000006", year) / val("K02000001", year),
+                                                           rel=1e-12)
+    assert h.loc["gdp_per_head", "first_index"] == pytest.approx(
+        100 * val("E47000006", first) / val("K02000001", first), rel=1e-12)
+    assert h.loc["gdp_per_head", "source"] == "els_gdp_per_head"

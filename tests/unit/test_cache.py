@@ -152,16 +152,16 @@ def test_indicator_tables_are_memoised_under_the_files_sha256(fake_source, monke
     """indicator() pivots a table once per state of its files (the mechanism: no second pivot),
     hands out copies, and pivots again when a raw file changes."""
     root, raw, calls, (_, b) = fake_source
-    first = api.indicator("gva_per_hour", "itl1", root=root)
+    first = api.indicator("gva_per_hour", "itl1", vintage="2023-06", root=root)
     assert first.loc["TLC", 2020] == 1.0
     with monkeypatch.context() as m:
         m.setattr(pd.DataFrame, "pivot", lambda *a, **k: (_ for _ in ()).throw(AssertionError("pivoted again")))
         first.loc["TLC", 2020] = -5.0
         first.attrs["names"]["TLC"] = "changed by a caller"
-        again = api.indicator("gva_per_hour", "itl1", root=root)
+        again = api.indicator("gva_per_hour", "itl1", vintage="2023-06", root=root)
     assert again.loc["TLC", 2020] == 1.0 and again.attrs["names"] == {"TLC": "North East"}
     raw.write_bytes(b)  # another registered release of the file
-    assert api.indicator("gva_per_hour", "itl1", root=root).loc["TLC", 2020] == 2.0
+    assert api.indicator("gva_per_hour", "itl1", vintage="2023-06", root=root).loc["TLC", 2020] == 2.0
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ def _rank(col: pd.Series, code: str) -> tuple[int, int]:
     return int(col.rank(ascending=False, method="min")[code]), int(col.size)
 
 
-def _uk(measure: str) -> pd.Series:
-    return indicator(measure, "uk").iloc[0]
+def _uk(measure: str, source: str | None = None) -> pd.Series:
+    return indicator(measure, "uk", source=source).iloc[0]
 
 
 def test_itl3_numbers_by_a_second_route(data_root):
@@ -33,7 +33,7 @@ def test_itl3_numbers_by_a_second_route(data_root):
     assert list(h.index) == list(analysis.HEADLINE)
 
     # GDP per head: a level, UK = 100 in the first and last common years, change in index points
-    w, uk = indicator("gdp_per_head", "itl3"), _uk("gdp_per_head")
+    w, uk = indicator("gdp_per_head", "itl3", source=h.loc["gdp_per_head", "source"]), _uk("gdp_per_head", h.loc["gdp_per_head", "source"])
     years = sorted(set(w.loc[code].dropna().index) & set(uk.dropna().index))
     y0, y1 = years[0], years[-1]
     g = h.loc["gdp_per_head"]
@@ -44,7 +44,7 @@ def test_itl3_numbers_by_a_second_route(data_root):
     assert (g["rank"], g["peers"]) == _rank(w[y1], code)
 
     # real GDP per head: average annual growth, a growth index, and ranked on growth (not on the level)
-    w, uk = indicator("real_gdp_per_head", "itl3"), _uk("real_gdp_per_head")
+    w, uk = indicator("real_gdp_per_head", "itl3", source=h.loc["real_gdp_per_head", "source"]), _uk("real_gdp_per_head", h.loc["real_gdp_per_head", "source"])
     r = h.loc["real_gdp_per_head"]
     y0, y1 = int(r["first_year"]), int(r["year"])
     x = w.loc[code]
@@ -53,17 +53,17 @@ def test_itl3_numbers_by_a_second_route(data_root):
     assert r["change"] == pytest.approx(100 * (x[y1] - x[y0]) / x[y0], rel=1e-12)
     growth_rank, level_rank = _rank(w[y1] / w[y0], code), _rank(w[y1], code)
     assert (r["rank"], r["peers"]) == growth_rank
-    assert growth_rank != level_rank  # 90th on growth, 96th on the level: the test tells them apart
+    assert growth_rank != level_rank  # the test tells growth and level ranks apart
 
     # GVA per hour in GBP against the UK's GBP figure (not the published UK = 100 index)
-    w, uk = indicator("gva_per_hour", "itl3"), _uk("gva_per_hour")
+    w, uk = indicator("gva_per_hour", "itl3", source=h.loc["gva_per_hour", "source"]), _uk("gva_per_hour", h.loc["gva_per_hour", "source"])
     p = h.loc["gva_per_hour"]
     assert p["value"] == w.loc[code, p["year"]]
     assert p["index"] == pytest.approx(100 * w.loc[code, p["year"]] / uk[p["year"]], rel=1e-12)
     assert (p["rank"], p["peers"]) == _rank(w[p["year"]], code)
 
     # population: the latest level, a growth index against the UK, ranked on growth like its index (issue 20)
-    w, uk = indicator("population", "itl3"), _uk("population")
+    w, uk = indicator("population", "itl3", source=h.loc["population", "source"]), _uk("population", h.loc["population", "source"])
     s = h.loc["population"]
     y0, y1 = int(s["first_year"]), int(s["year"])
     assert s["value"] == w.loc[code, y1]
@@ -88,67 +88,63 @@ def test_combined_authority_ranked_among_combined_authorities(data_root):
 
     reg = resolve("Tees Valley", level="cauth")
     h = analysis.headline(reg).to_frame().set_index("measure")
-    for m in ("gdp_per_head", "population"):
-        wide = aggregate_level(m, "cauth")
-        y0, y1 = int(h.loc[m, "first_year"]), int(h.loc[m, "year"])
-        score = wide[y1] if m == "gdp_per_head" else wide[y1] / wide[y0]  # population: ranked on growth
-        assert (h.loc[m, "rank"], h.loc[m, "peers"]) == _rank(score.dropna(), reg.code)
-    assert analysis.rank_among_peers("gdp_per_head", reg, int(h.loc["gdp_per_head", "year"])) == (
-        h.loc["gdp_per_head", "rank"], h.loc["gdp_per_head", "peers"])
+    # published by ONS for combined authorities: ranked among the combined authorities of that file
+    src = h.loc["gdp_per_head", "source"]
+    y1 = int(h.loc["gdp_per_head", "year"])
+    assert (h.loc["gdp_per_head", "rank"], h.loc["gdp_per_head", "peers"]) == _rank(
+        indicator("gdp_per_head", "cauth", source=src)[y1], reg.code)
+    # not published (population): aggregated from the councils, ranked on growth among aggregated combined authorities
+    wide = aggregate_level("population", "cauth")
+    y0, y1 = int(h.loc["population", "first_year"]), int(h.loc["population", "year"])
+    assert (h.loc["population", "rank"], h.loc["population", "peers"]) == _rank((wide[y1] / wide[y0]).dropna(), reg.code)
 
 
 def test_local_authority_against_the_same_vintage_uk_total(data_root):
-    from levelup.data import load
-
     h = analysis.headline("E09000002")  # Barking and Dagenham
     f = h.to_frame().set_index("measure")
-    la = load("lad_gdp")
-    uk = la[(la["level"] == "uk") & (la["measure"] == "gdp_per_head")].set_index("year")["value"]
-    own = indicator("gdp_per_head", "lad").loc["E09000002"]
-    y1 = int(f.loc["gdp_per_head", "year"])
-    assert f.loc["gdp_per_head", "index"] == pytest.approx(100 * own[y1] / uk[y1], rel=1e-12)
-    assert (f.loc["gdp_per_head", "rank"], f.loc["gdp_per_head", "peers"]) == _rank(
-        indicator("gdp_per_head", "lad")[y1], "E09000002")
-    # real GDP per head has no UK total in the local-authority file: listed as missing, with the reason
-    why = dict(h.missing)
-    assert set(why) == {"real_gdp_per_head", "gva_per_hour", "gdhi_per_head"}
-    assert "no UK total" in why["real_gdp_per_head"]
-    assert pd.isna(f.loc["real_gdp_per_head", "value"])
-    assert "lad_gdp" in h.sources
+    for m in ("gdp_per_head", "gdhi_per_head", "employment_rate", "median_weekly_pay"):
+        src, y1 = f.loc[m, "source"], int(f.loc[m, "year"])
+        own = indicator(m, "lad", source=src)
+        uk = _uk(m, src)
+        assert f.loc[m, "index"] == pytest.approx(100 * own.loc["E09000002", y1] / uk[y1], rel=1e-12), m
+        assert (f.loc[m, "rank"], f.loc[m, "peers"]) == _rank(own[y1], "E09000002"), m
+    # the newest year with a UK row in the same file: 2023 (the local-authority GDP file's UK sum stops in 2022)
+    assert int(f.loc["gdp_per_head", "year"]) == 2023 and f.loc["gdp_per_head", "source"] == "els_gdp_per_head"
+    # real growth from the same release's chained-volume series and UK row; pay with its 95% interval
+    assert pd.notna(f.loc["real_gdp_per_head", "value"])
+    assert f.loc["median_weekly_pay", "lower"] < f.loc["median_weekly_pay", "value"] < f.loc["median_weekly_pay", "upper"]
+    assert h.missing == ()
 
 
 def test_other_benchmark_and_start_year(data_root):
-    w = indicator("gdp_per_head", "itl1")
     h = analysis.headline("TLC", benchmark="TLD", start_year=2005).to_frame().set_index("measure")
     g = h.loc["gdp_per_head"]
+    w = indicator("gdp_per_head", "itl1", source=g["source"])
     assert g["first_year"] == 2005
     y1 = int(g["year"])
     assert g["index"] == pytest.approx(100 * w.loc["TLC", y1] / w.loc["TLD", y1], rel=1e-12)
     assert g["first_index"] == pytest.approx(100 * w.loc["TLC", 2005] / w.loc["TLD", 2005], rel=1e-12)
-    pop = indicator("population", "itl1")
     s = h.loc["population"]
+    pop = indicator("population", "itl1", source=s["source"])
+    y1 = int(s["year"])
     assert s["index"] == pytest.approx(
         100 * (pop.loc["TLC", y1] / pop.loc["TLC", 2005]) / (pop.loc["TLD", y1] / pop.loc["TLD", 2005]), rel=1e-12)
     # ranks do not depend on the benchmark
-    assert g["rank"] == _rank(w[y1], "TLC")[0]
+    assert g["rank"] == _rank(w[int(g["year"])], "TLC")[0]
 
 
-def test_custom_place_is_not_ranked(data_root):
-    from levelup.geo import aggregate
-
+def test_custom_place_of_the_same_councils_shows_the_published_area(data_root):
+    """TEES (ITL3 units TLC11-TLC13) is the same area as Tees Valley combined authority: ONS's
+    published figures for it are shown, marked as such, and the place is not ranked."""
     h = analysis.headline("TEES", level="place")
     f = h.to_frame().set_index("measure")
     assert f["rank"].isna().all() and f["peers"].isna().all()
-    gdp = aggregate("gdp_per_head", ["TLC11", "TLC12", "TLC13"], level="itl3")
-    y1 = int(f.loc["gdp_per_head", "year"])
-    assert f.loc["gdp_per_head", "index"] == pytest.approx(100 * gdp[y1] / _uk("gdp_per_head")[y1], rel=1e-12)
-    # GVA per hour of a place: total GVA over total hours, i.e. hours-weighted (second route here)
-    x = indicator("gva_per_hour", "itl3").loc[["TLC11", "TLC12", "TLC13"]]
-    w = indicator("hours_worked", "itl3").loc[["TLC11", "TLC12", "TLC13"], x.columns]
-    y1 = int(f.loc["gva_per_hour", "year"])
-    own = (x[y1] * w[y1]).sum() / w[y1].sum()
-    assert f.loc["gva_per_hour", "value"] == pytest.approx(own, rel=1e-12)
-    assert "cannot be aggregated" in dict(h.missing)["real_gdp_per_head"]  # chained volumes do not add
+    g = f.loc["gdp_per_head"]
+    assert g["same_area"].startswith("Tees Valley (E47000006")
+    y1 = int(g["year"])
+    pub = indicator("gdp_per_head", "cauth", source=g["source"]).loc["E47000006", y1]
+    assert g["value"] == pub
+    assert g["index"] == pytest.approx(100 * pub / _uk("gdp_per_head", g["source"])[y1], rel=1e-12)
     assert any("not ranked" in n for n in h.notes())
 
 
@@ -210,9 +206,10 @@ def test_result_shape(data_root):
         h.code = "X"  # type: ignore[misc]
     text = h.summary()
     assert "North East (TLC, ITL1 region), against the UK" in text
-    assert "£24,575 (2021)" in text  # GDP workbook Table 7, TLC, 2021
+    g = h.to_frame().set_index("measure").loc["gdp_per_head"]
+    assert f"£{g['value']:,.0f} ({int(g['year'])})" in text
     assert "Rank among all ITL1 regions" in text
     assert "<table" in h._repr_html_()
     assert list(h.to_frame().columns) == list(analysis.HEADLINE_COLUMNS)
     ax = h.plot()
-    assert len(ax.patches) == 5
+    assert len(ax.patches) == len(analysis.HEADLINE)

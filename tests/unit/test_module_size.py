@@ -15,6 +15,9 @@ ALLOWED = {
     # being edited by another helper (deprivation section moving into analysis) while the others
     # were split; split it once that work is merged
     "analysis/deprivation.py": "in flux (issue 19 analysis package)",
+    # issue 20: two helpers' sections merged at once (labour and members already moved to work_sections.py);
+    # why the gap and revisions move to their own module next
+    "report/model_sections.py": "issue 20 sections merged; split why the gap and revisions next",
 }
 
 
