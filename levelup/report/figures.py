@@ -292,6 +292,8 @@ def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs
     _title(ax, title)
     ax.set_ylabel(unit or ("thousands" if jobs else "employees"))
     _style(ax)
+    lo, hi = ax.get_ylim()  # room above the tallest bar, so the first steps do not touch the frame
+    ax.set_ylim(lo, hi + 0.08 * (hi - lo))
     fmt = fmt or shift_share_format(jobs)
     alt = (f"Waterfall chart: change in {short} in {name}, {start}-{end}, of {fmt(res.growth)}: "
            f"national share {fmt(res.national)}, industry mix {fmt(res.industry_mix)}, "
