@@ -73,8 +73,9 @@ def _cmd_regions(args: argparse.Namespace) -> int:
     df = regions(level).copy()
     if "members" in df.columns:  # combined authorities and places: a count, not the list
         kinds = df["member_level"] if "member_level" in df.columns else pd.Series("lad", index=df.index)
-        names = {"itl3": "ITL3 units", "lad": "local authorities"}
-        df["members"] = [f"{len(m)} {names.get(k, 'areas')}" for m, k in zip(df["members"], kinds)]
+        from levelup.geo.levels import LEVELS
+
+        df["members"] = [f"{len(m)} {LEVELS[k].plural if k in LEVELS else 'areas'}" for m, k in zip(df["members"], kinds)]
     df = df.drop(columns=[c for c in ("member_level", "note", "exact") if c in df.columns])
     with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_colwidth", 60):
         print(df.to_string(index=False))

@@ -272,7 +272,7 @@ def map_chart(base: MapBackdrop, year: int, members: list[str], name: str) -> tu
     outline = base.outline(members)
     head = base.fig.text(0.01, 0.985, _wrap(title, 80), fontsize=9, ha="left", va="top")
     data = base.png(title, [outline, head])
-    alt = (f"Map: GDP per head in {year} for the 179 ITL3 units of the UK on a colour scale from lowest (dark) to "
+    alt = (f"Map: GDP per head in {year} for the 179 ITL3 regions of the UK on a colour scale from lowest (dark) to "
            f"highest (light, capped at the 95th percentile), with {name} ({len(members)} "
            f"unit{'s' if len(members) != 1 else ''}) outlined.")
     return data, title, alt

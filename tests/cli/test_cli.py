@@ -71,7 +71,7 @@ def test_show_prints_headline(region, data_root, ons_dir, capsys):
 
 
 @pytest.mark.parametrize(("level", "row", "members"), [
-    ("place", "LCR", "4 ITL3 units"),  # Liverpool City Region: TLD71-TLD74 (places.toml)
+    ("place", "LCR", "4 ITL3 regions"),  # Liverpool City Region: TLD71-TLD74 (places.toml)
     ("cauth", "E47000001", "10 local authorities"),  # Greater Manchester's ten boroughs
 ])
 def test_regions_lists_fit_a_terminal(data_root, capsys, level, row, members):
