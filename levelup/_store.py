@@ -7,7 +7,9 @@ built from (the provenance sidecars record them), and of the place files. When a
 changes, the fingerprint changes and nothing computed from the old files is served again.
 
 Missing data (a :class:`~levelup.errors.LevelupError`) is kept too and raised again, so a
-level without a measure is not re-read for every report; any other exception is never kept.
+level without a measure is not re-read for every report (in memory only: missing data can
+be a file not fetched yet, which the next process should look for again); any other exception is
+never kept.
 
 Tables (a DataFrame, a Series, or a tuple of them) are also kept on disk beside the processed data,
 in ``data/processed/derived/<state>/``, so the next process (a report's kernel, a batch worker)
@@ -22,6 +24,7 @@ never pickle.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -29,7 +32,7 @@ import os
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -258,11 +261,50 @@ class Store:
         self._fingerprint = ""
         self._lock = threading.Lock()
         self.disk = disk and os.environ.get("LEVELUP_DERIVED_CACHE", "1") != "0"
+        self._pinned: dict | None = None
+
+    def pin(self) -> None:
+        """Hold the state of the files fixed until :meth:`unpin`: the fingerprint, and whatever
+        :meth:`steady` is asked for, are looked up once instead of on every read.
+
+        A report's kernel pins while one report runs (its sections read the store thousands of
+        times; checking every input file's size and mtime each time took 2-3 s of a report). The
+        batch has checked the files before the report started; a file replaced while one report
+        runs is seen by the next report."""
+        self._pinned = {}
+
+    def unpin(self) -> None:
+        self._pinned = None
+
+    @contextlib.contextmanager
+    def pinned(self) -> Iterator[None]:
+        """:meth:`pin` for a ``with`` block (nested blocks keep the outer pin)."""
+        if self._pinned is not None:
+            yield
+            return
+        self.pin()
+        try:
+            yield
+        finally:
+            self.unpin()
+
+    def steady(self, key: tuple, look: Callable[[], Any]) -> Any:
+        """``look()``, once per :meth:`pin` (every time when not pinned)."""
+        memo = self._pinned
+        if memo is None:
+            return look()
+        if key not in memo:
+            memo[key] = look()
+        return memo[key]
 
     def fingerprint(self) -> str:
         """sha256 over the raw files' sha256 (from the processed sidecars) and the place files.
 
-        Recomputed only when one of those files changes size or modification time."""
+        Recomputed only when one of those files changes size or modification time (checked once
+        per :meth:`pin` while pinned)."""
+        return self.steady(("fingerprint",), self._fingerprint_now)
+
+    def _fingerprint_now(self) -> str:
         files = _inputs()
         stat = []
         for p in files:
@@ -333,6 +375,8 @@ class Store:
         with self._lock:
             self._tables.clear()
             self._stat = ()
+            if self._pinned is not None:
+                self._pinned.clear()
 
 
 #: The process's store (one per worker; nothing in it outlives a change of the files behind it).

@@ -99,7 +99,21 @@ def _stored_wide(measure: str, level: str, source: str, bound: str | None = None
                  lambda: indicator(measure, level, source=source, bound=bound))
 
 
+def _releases(measure: str, level: str) -> pd.DataFrame:
+    """:func:`levelup.data.vintages` of ``measure`` at ``level``, from the store."""
+    from levelup.data.api import _as_of
+
+    when = _as_of()
+    return _memo(("vintages", measure, level, when), lambda: vintages(measure, level))
+
+
 def _bounds(measure: str, level: str, source: str, code: str) -> tuple[pd.Series | None, pd.Series | None]:
+    try:
+        published = _releases(measure, level)
+    except LevelupError:
+        return None, None
+    if not published.loc[published["source"] == source, "bounds"].any():
+        return None, None  # the release has no confidence bounds here: not looked for (25 ms each)
     try:
         lo = _stored_wide(measure, level, source, "lower")
         hi = _stored_wide(measure, level, source, "upper")
@@ -116,7 +130,7 @@ def _candidates(measure: str, refs: list, bench: Any, source: str | None):
     as_of_release = _as_of()
     for lv, code, same in refs:
         try:
-            table = _memo(("vintages", measure, lv, as_of_release), lambda lv=lv: vintages(measure, lv))
+            table = _releases(measure, lv)
         except LevelupError:
             continue
         for order, row in enumerate(table.itertuples()):

@@ -9,7 +9,6 @@ stand in for the place's own (:func:`same_area`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -19,11 +18,15 @@ from levelup.geo.resolve import Region
 from levelup.results import Result, new_axes
 
 
-@lru_cache(maxsize=1)
 def _units_by_councils() -> dict[frozenset, tuple[tuple[str, str, str], ...]]:
     """{set of councils: ((level, code, name), ...)} for every ITL unit, combined authority and
     council; an ITL unit holds a council only when all of the council lies in it (straddling
-    councils make a unit match no set of whole councils)."""
+    councils make a unit match no set of whole councils). Kept in the store (a changed lookup
+    builds it again)."""
+    return _memo(("units_by_councils",), _build_units_by_councils)
+
+
+def _build_units_by_councils() -> dict[frozenset, tuple[tuple[str, str, str], ...]]:
     from levelup.geo import resolve
     from levelup.geo.itl import itl3_under, itl_table
     from levelup.geo.lad import combined_authorities, lad_itl3, lads, lads_in_itl3

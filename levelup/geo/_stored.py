@@ -16,6 +16,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _files(sources: tuple[str, ...], optional: tuple[str, ...]) -> tuple:
+    from levelup._store import STORE
+
+    return STORE.steady(("geo-files", sources, optional), lambda: _files_now(sources, optional))
+
+
+def _files_now(sources: tuple[str, ...], optional: tuple[str, ...]) -> tuple:
     from levelup.data.fetch import source_digests
     from levelup.errors import LevelupError
 

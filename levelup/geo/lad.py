@@ -87,10 +87,15 @@ def straddling() -> pd.DataFrame:
     return t[t["straddles"]].reset_index(drop=True)
 
 
+@keyed_by_files("lad_itl_lookup")
+def _lads_by_itl3() -> dict[str, tuple[str, ...]]:
+    lk = lookup()
+    return {unit: tuple(sorted(set(g))) for unit, g in lk.groupby("itl3", sort=True)["geo_code"]}
+
+
 def lads_in_itl3(code: str) -> tuple[str, ...]:
     """The LADs with some part in ITL3 unit ``code`` (a straddling LAD appears under each of its units)."""
-    lk = lookup()
-    return tuple(sorted(set(lk.loc[lk["itl3"] == code, "geo_code"])))
+    return _lads_by_itl3().get(code, ())
 
 
 @keyed_by_files("cauth_lookup")

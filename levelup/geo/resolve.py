@@ -27,7 +27,6 @@ import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import pandas as pd
 
@@ -156,8 +155,15 @@ def _cauth_regions(vintage, lad_t: pd.DataFrame) -> list[Region]:
     return out
 
 
-@lru_cache(maxsize=8)
 def _index(vintage, files: tuple[str, ...] | None) -> _Index:
+    """The index of every region's names and codes, kept in the store: built again when a lookup
+    or place file changes (it used to be kept for the life of the process)."""
+    from levelup._store import STORE
+
+    return STORE.get(("geo-index", vintage, files), lambda: _build_index(vintage, files), persist=False)
+
+
+def _build_index(vintage, files: tuple[str, ...] | None) -> _Index:
     from levelup.geo.itl import itl3_under, itl_table
     from levelup.geo.lad import cauth_vintages, lad_itl3, lads
     from levelup.geo.places import place_defs

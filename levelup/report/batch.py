@@ -74,6 +74,7 @@ from levelup.report.pool import _signals_to as _signals_to
 from levelup.report.pool import _stop_pool as _stop_pool
 from levelup.report.pool import _worker_context as _worker_context
 from levelup.report.pool import _worker_start as _worker_start
+from levelup.report.pool import start_workers
 from levelup.report.pool import workers as workers
 from levelup.report.render import FORMATS as FORMATS
 from levelup.report.render import OUT_HINT as OUT_HINT
@@ -116,6 +117,7 @@ def render_many(
     import multiprocessing as mp
 
     from levelup import config
+    from levelup._store import STORE
     from levelup.report.fastpath import Rerun
 
     if getattr(mp.current_process(), "_inheriting", False):  # a worker re-importing the calling script
@@ -152,16 +154,18 @@ def render_many(
         speculative = executor is None and not rerun.seen
         work_root = Path(tempfile.mkdtemp(prefix="levelup-batch-")) if executor is None else None
         pool = _new_pool(n, work_root, P.template_sources(template)) if speculative else None
-        warmup = [pool.submit(_noop) for _ in range(n if pool is not None else 0)]
+        started = start_workers(pool, n) if pool is not None else list  # while the request is planned
         try:
-            with rerun.digests():
+            with rerun.digests(), STORE.pinned():  # the files' state looked up once while planning
                 todo, skip, out = plan_jobs(regions, out_dir=out, **plan)
         except BaseException:
             if pool is not None:
+                started()
                 _stop_pool(pool, work_root)
             raise
         res = _result(todo, skip, notes=[note] if note else [])
         if not todo and pool is not None:
+            started()
             _stop_pool(pool, work_root)
             pool = None
         if shuffle is not None:
@@ -174,7 +178,7 @@ def render_many(
         try:
             if todo:
                 _Run(todo, res, manifest, out, n=n, executor=executor, pool=pool, work_root=work_root,
-                     progress=progress, warmup=warmup).run()
+                     progress=progress, warmup=started()).run()
         finally:
             _save(out, manifest, res, index=True)
             rerun.remember([*todo, *skip], manifest, ok=not res.failed and not res.interrupted)

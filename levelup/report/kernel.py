@@ -89,8 +89,14 @@ def _levelup_reset(cwd):
     if "numpy" in sys.modules:
         sys.modules["numpy"].random.seed(0)
     warnings.resetwarnings()
+    if "levelup._store" in sys.modules:
+        sys.modules["levelup._store"].STORE.unpin()
 _levelup_reset({cwd!r})
 """
+
+#: run before a report's first cell: the files' state is looked up once for the whole report
+#: (``levelup._store.Store.pin``); the reset after the report unpins
+PIN_CODE = "import levelup._store\nlevelup._store.STORE.pin()\n"
 
 
 class WarmKernel:
@@ -110,6 +116,11 @@ class WarmKernel:
         return getattr(prov, "pid", None) if prov is not None else None
 
     async def start(self, timeout: float = 60) -> None:
+        await self.launch()
+        await self.ready(timeout)
+
+    async def launch(self) -> None:
+        """Start the kernel process (it boots on its own: :meth:`ready` waits for it)."""
         from jupyter_client.manager import AsyncKernelManager
 
         self.cwd.mkdir(parents=True, exist_ok=True)
@@ -123,6 +134,9 @@ class WarmKernel:
         await self.km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"],
                                    stdout=self._log, stderr=self._log)
         (self.cwd / "kernel.pid").write_text(str(self.pid or ""))
+
+    async def ready(self, timeout: float = 60) -> None:
+        """Wait for the launched kernel, run the warm-up code and reset it."""
         self.kc = self.km.client()
         self.kc.start_channels()
         await self.kc.wait_for_ready(timeout=timeout)
@@ -149,6 +163,7 @@ class WarmKernel:
         )
         client.kc = self.kc
         client.reset_execution_trackers()
+        await self.run(PIN_CODE, timeout=timeout)
         for index, cell in enumerate(nb.cells):
             await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
         return nb

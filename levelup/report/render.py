@@ -79,11 +79,16 @@ class Renderer:
         self._started = False
 
     async def start(self) -> None:
+        import importlib
+
+        await self.kernel.launch()
+        for name in WORKER_MODULES:  # imported (if not inherited) while the kernel process boots
+            importlib.import_module(name)
         from nbconvert import HTMLExporter
 
         self.exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                                      exclude_output_prompt=True, anchor_link_text="", sanitize_html=False)
-        await asyncio.gather(self.kernel.start(), self.engine.start())
+        await asyncio.gather(self.kernel.ready(), self.engine.start())
         self._started = True
 
     async def close(self) -> None:
@@ -254,8 +259,14 @@ def write_atomic(files: dict[Path, bytes]) -> list[Path]:
 # --------------------------------------------------------------------------------------------
 _LOCAL = threading.local()
 
-#: What a worker needs, imported once by the batch's fork server so that every worker it forks
-#: inherits them instead of importing them again (see ``levelup.report.pool._new_pool``).
+#: What a worker needs to start its kernel, imported once by the batch's fork server so that every
+#: worker it forks inherits them instead of importing them again (see ``levelup.report.pool``).
+#: Only these: the fork server forks no worker before its imports are done, and the kernel (about
+#: 1 s to start and warm) is the longest path to the first report. The rest (:data:`WORKER_MODULES`)
+#: each worker imports while its kernel starts.
+KERNEL_MODULES = ("levelup.report.render", "levelup.report.kernel", "jupyter_client.manager")
+
+#: Everything a worker imports before its first report.
 WORKER_MODULES = (
     "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
     "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",

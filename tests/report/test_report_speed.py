@@ -5,7 +5,9 @@
 * file digests are remembered under size and mtime: an unchanged file is not read again, a
   touched one is hashed again and, with the same bytes, counts as unchanged;
 * the template's parameters are read without papermill or nbformat;
-* batch workers inherit what the fork server imported, instead of importing it again;
+* batch workers inherit what the fork server imported (the kernel machinery), launch their kernel
+  before their other imports, and the batch plans while the fork server starts;
+* a report's cells run with the store pinned (the data files looked at once), unpinned after;
 * a worker's warm-up runs no report.
 """
 
@@ -192,8 +194,10 @@ def test_the_rerun_memo_falls_back_whenever_something_changed(ons_dir, tmp_path,
 # --------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_workers_inherit_what_the_fork_server_imported(tmp_path):
-    """Workers do not import the kernel client, nbconvert, papermill or Playwright themselves:
-    they are in ``sys.modules`` before the worker's initializer runs (a spawned worker had none)."""
+    """Workers do not import the kernel machinery themselves: it is in ``sys.modules`` before the
+    worker's initializer runs (a spawned worker had none). The fork server imports only that, so
+    the first worker forks (and starts its kernel) at once; nbconvert, papermill and Playwright are
+    the worker's own imports, made while its kernel boots."""
     import importlib
 
     from levelup.report import batch
@@ -204,8 +208,92 @@ def test_workers_inherit_what_the_fork_server_imported(tmp_path):
         inherited = set(pool.submit(render.inherited_modules).result(timeout=300))
     finally:
         batch._stop_pool(pool, tmp_path)
-    assert {"nbclient", "nbconvert", "papermill.parameterize", "playwright.async_api", "jupyter_client.manager",
-            "levelup.report.kernel", "levelup.report.pdf"} <= inherited
+    assert set(render.KERNEL_MODULES) <= inherited
+    assert {"jupyter_client.manager", "levelup.report.kernel"} <= inherited
+    assert "nbconvert" not in inherited and "playwright.async_api" not in inherited
+
+
+def test_a_worker_launches_its_kernel_before_its_other_imports(tmp_path):
+    """The kernel process (about 1 s to boot and warm) is launched before the worker imports
+    nbconvert, papermill and Playwright; those imports run while it boots."""
+    probe = f"""
+import asyncio, sys
+from levelup.report.render import Renderer
+events = []
+r = Renderer({str(tmp_path)!r})
+async def launch():
+    events.append(("launch", "nbconvert" in sys.modules, "playwright.async_api" in sys.modules))
+async def ready():
+    events.append(("ready", "nbconvert" in sys.modules, "playwright.async_api" in sys.modules))
+async def engine():
+    events.append(("engine",))
+r.kernel.launch, r.kernel.ready, r.engine.start = launch, ready, engine
+asyncio.run(r.start())
+print(events)
+"""
+    p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    events = eval(p.stdout.strip().splitlines()[-1])  # noqa: S307 - our own probe's repr
+    assert events[0] == ("launch", False, False)
+    assert ("ready", True, True) in events
+
+
+def test_the_batch_plans_while_the_fork_server_starts(monkeypatch):
+    """Submitting to a fork-server pool blocks until the fork server is up: the start-up
+    submissions run in a thread, so planning does not wait for them."""
+    import threading
+
+    from levelup.report.pool import start_workers
+
+    gate, seen = threading.Event(), []
+
+    class SlowPool:
+        def submit(self, fn):
+            seen.append(threading.current_thread().name)
+            gate.wait(timeout=30)  # a fork server still importing
+            from concurrent.futures import Future
+
+            f: Future = Future()
+            f.set_result(None)
+            return f
+
+    started = start_workers(SlowPool(), 2)
+    planned = "planned while the pool starts"  # reached although submit() is blocked
+    gate.set()
+    futures = started()
+    assert planned and len(futures) == 2 and seen == ["levelup-workers-start"] * 2
+
+
+def test_a_report_runs_with_the_store_pinned_and_the_reset_unpins(tmp_path):
+    """While a report's cells run, the store looks at the data files once (pinned); the reset
+    after the report unpins, so the next report sees a replaced file."""
+    import asyncio
+
+    import nbformat
+
+    from levelup.report.kernel import WarmKernel
+
+    async def go():
+        k = WarmKernel(tmp_path / "k")
+        await k.start()
+        try:
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [nbformat.v4.new_code_cell(
+                "import levelup._store\nprint(levelup._store.STORE._pinned is not None)")]
+            await k.execute(nb, timeout=60)
+            during = nb.cells[0].outputs[0]["text"].strip()
+            await k.reset()
+            after = []
+            reply = await k.kc.execute_interactive(
+                "import levelup._store\nprint(levelup._store.STORE._pinned is not None)", store_history=False, timeout=60,
+                output_hook=lambda m: after.append(m["content"].get("text", "")))
+            assert reply["content"]["status"] == "ok"
+            return during, "".join(after).strip()
+        finally:
+            await k.shutdown()
+
+    during, after = asyncio.run(go())
+    assert (during, after) == ("True", "False")
 
 
 def test_the_workers_warm_up_runs_no_report(tmp_path):

@@ -77,3 +77,14 @@ def test_every_retired_code_is_gone_and_its_successor_exists(data_root, lookup):
         assert all(c in lookup for c in e["now"]), (code, e["now"])
         with pytest.raises(UnknownRegionError, match=f"{code} \\({e['name']}\\) was retired in {e['year']}"):
             resolve(code)
+
+
+@pytest.mark.parametrize("old, new", [("S12000046", "S12000049"), ("S12000044", "S12000050"),
+                                      ("S12000015", "S12000047"), ("S12000024", "S12000048"),
+                                      ("E10000009", "E06000059")])
+def test_scottish_recodes_and_dorset_county_point_to_todays_code(data_root, old, new):
+    """Codes a 2017 spreadsheet carries (Glasgow City before 2019, Dorset County Council) name
+    today's authority instead of "no region"."""
+    with pytest.raises(UnknownRegionError) as err:
+        resolve(old)
+    assert err.value.suggestions == [new]

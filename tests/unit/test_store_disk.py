@@ -186,3 +186,25 @@ def test_a_report_from_stored_tables_is_the_report_derived_afresh(ons_dir, tmp_p
     run("1")  # stores what is not stored yet
     stored = run("1")
     assert stored == run("0")
+
+
+def test_pinned_the_files_are_looked_at_once_and_unpinned_a_change_is_seen(data_dir, monkeypatch):
+    """While a report runs (pinned) the store does not stat every input file on each of its ~4,000
+    reads; after it (unpinned) a replaced file gives a new fingerprint again."""
+    import levelup._store as store_mod
+    from levelup._store import Store
+
+    monkeypatch.setenv("LEVELUP_DATA_DIR", str(data_dir))
+    looked = []
+    real = store_mod._inputs
+    monkeypatch.setattr(store_mod, "_inputs", lambda: looked.append(1) or real())
+    store = Store(disk=False)
+    with store.pinned():
+        first = store.fingerprint()
+        for i in range(50):
+            store.get(("k", i), lambda i=i: i)
+        (data_dir / "processed" / "gdp.json").write_text(json.dumps({"raw": {"gdp.xlsx": "c" * 64}}))
+        assert store.fingerprint() == first  # held while pinned
+    assert len(looked) == 1
+    assert store.fingerprint() != first
+    assert len(looked) == 2

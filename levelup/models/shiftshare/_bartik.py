@@ -10,7 +10,6 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy import stats
 
 from levelup.errors import ModelInputError, ParameterError
 from levelup.models import _ssiv
@@ -21,6 +20,7 @@ from levelup.models.shiftshare._common import (
     AKMWarning,
     IncompleteSharesWarning,
     _labels,
+    _norm_sf,
 )
 from levelup.results import Result, Sample, new_axes
 
@@ -77,7 +77,7 @@ class SSRegression(Result):
                 p = np.nan
             else:
                 lo, hi = self.coef - _ssiv.Z975 * s, self.coef + _ssiv.Z975 * s
-                p = 2 * stats.norm.sf(abs(self.coef / s)) if s and np.isfinite(s) else np.nan
+                p = 2 * _norm_sf(abs(self.coef / s)) if s and np.isfinite(s) else np.nan
             rows.append({"coef": self.coef, "se": s, "pvalue": p, "ci_low": lo, "ci_high": hi})
         return pd.DataFrame(rows, index=pd.Index(SE_TYPES, name="se_type"))
 

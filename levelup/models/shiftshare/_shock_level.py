@@ -8,7 +8,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from levelup.errors import ModelInputError, ParameterError
 from levelup.models import _ssiv
@@ -17,6 +16,7 @@ from levelup.models.shiftshare._bartik import _prepare
 from levelup.models.shiftshare._common import (
     MISSING_SECTOR,
     _labels,
+    _norm_sf,
 )
 from levelup.results import Result, Sample, new_axes
 
@@ -44,7 +44,7 @@ class ShockLevel(Result):
     def to_frame(self) -> pd.DataFrame:
         t = self.coef / self.se
         return pd.DataFrame(
-            {"coef": [self.coef], "se": [self.se], "tvalue": [t], "pvalue": [2 * stats.norm.sf(abs(t))],
+            {"coef": [self.coef], "se": [self.se], "tvalue": [t], "pvalue": [2 * _norm_sf(abs(t))],
              "ci_low": [self.coef - _ssiv.Z975 * self.se], "ci_high": [self.coef + _ssiv.Z975 * self.se]},
             index=pd.Index(["x"], name="term"),
         )
