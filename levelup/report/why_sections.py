@@ -13,6 +13,7 @@ import pandas as pd
 
 from levelup.geo.levels import LEVELS
 from levelup.report import figures as F
+from levelup.report.presenting import _export, _na, _years
 from levelup.report.sections import (
     Block,
     Context,
@@ -22,25 +23,6 @@ from levelup.report.sections import (
     present,
     stored,
 )
-
-
-# model_sections' helpers, looked up when called (model_sections imports this module at its end)
-def _na(*args: Any) -> Block:
-    from levelup.report.model_sections import _na as na
-
-    return na(*args)
-
-
-def _export(*args: Any) -> None:
-    from levelup.report.model_sections import _export as export
-
-    export(*args)
-
-
-def _years(*args: Any) -> pd.Series:
-    from levelup.report.model_sections import _years as years
-
-    return years(*args)
 
 
 def _why_sources(ctx: Context) -> list[str]:

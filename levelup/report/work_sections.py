@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from levelup.report import figures as F
+from levelup.report.presenting import _export, _na, _years
 from levelup.report.sections import (
     Block,
     Context,
@@ -22,25 +23,6 @@ from levelup.report.sections import (
     short_title,
     stored,
 )
-
-
-def _na(what: str, ctx: Context, why: str) -> Block:
-    from levelup.report.model_sections import _na as na_line
-
-    return na_line(what, ctx, why)
-
-
-def _years(s, ctx: Context):
-    from levelup.report.model_sections import _years as within
-
-    return within(s, ctx)
-
-
-def _export(ctx: Context, section: str, table: str, rows: list[dict]) -> None:
-    from levelup.report.model_sections import _export as export
-
-    export(ctx, section, table, rows)
-
 
 # ------------------------------------------------------------------- work and the labour market
 _TEST_NOTE = ("Confidence intervals are ONS's 95% intervals as published (Annual Population Survey rates, model-based "

@@ -23,9 +23,11 @@ def test_deprivation_tables_are_the_library_and_read_the_areas_once(ons_dir, nat
     dist, top = _deprivation_tables(lads, nation)
     pd.testing.assert_frame_equal(dist, D.decile_distribution(lads, nation=nation, edition=edition))
     pd.testing.assert_frame_equal(top, D.most_deprived_areas(lads, n=5, nation=nation, edition=edition))
+    import levelup.analysis.small_areas as A  # where small_areas() reads the file
+
     reads = []
-    real = D._small_areas
-    monkeypatch.setattr(D, "_small_areas", lambda *a, **k: reads.append(a) or real(*a, **k))
+    real = A._small_areas
+    monkeypatch.setattr(A, "_small_areas", lambda *a, **k: reads.append(a) or real(*a, **k))
     D.decile_distribution(lads, nation=nation, edition=edition)
     D.most_deprived_areas(lads, n=3, nation=nation, edition=edition)
     assert reads == []
