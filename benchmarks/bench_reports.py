@@ -120,20 +120,36 @@ def memory(res: dict) -> str:
 
 
 def sections_profile(region: str) -> str:
-    """The report's sections timed one by one in a plain fresh process (no kernel, no PDF)."""
+    """The template's cells timed one by one in a plain fresh process (no kernel, no PDF), the store
+    pinned as in a report's kernel; each cell's HTML drawn, as the kernel would."""
     code = f"""
-import time
+import contextlib, io, json, time
 t = time.perf_counter()
-import pandas, matplotlib; matplotlib.use("Agg")
-import levelup.report.sections as S, levelup.report.model_sections as M
+import matplotlib; matplotlib.use("Agg")
+import levelup.report.sections, levelup.report.model_sections
+from levelup._store import STORE
+from levelup.report.params import DEFAULT_TEMPLATE
 out = [("imports (pandas, matplotlib, levelup sections)", time.perf_counter() - t)]
-t = time.perf_counter(); ctx = S.context({region!r}); out.append(("context", time.perf_counter() - t))
-steps = [("header", S.header), ("headline table", S.headline_table), ("headline text", S.headline_text),
-         ("chart gdp_per_head", lambda c: S.relative_chart(c, "gdp_per_head")),
-         ("chart gva_per_hour", lambda c: S.relative_chart(c, "gva_per_hour"))]
-steps += [(n, getattr(M, n)) for n in ("gap", "industry", "convergence", "inside", "peers", "pay", "deprivation")]
-for name, f in steps:
-    t = time.perf_counter(); b = f(ctx); getattr(b, "_repr_html_", lambda: None)(); out.append((name, time.perf_counter() - t))
+cells = json.loads(DEFAULT_TEMPLATE.read_text())["cells"]
+ns = {{}}
+STORE.pin()
+for c in cells:
+    if c["cell_type"] != "code":
+        continue
+    src = "".join(c["source"]).strip()
+    t = time.perf_counter()
+    *body, last = src.splitlines()
+    exec("\\n".join(body), ns)
+    if "parameters" in c["metadata"].get("tags", []):
+        exec(last, ns); ns["region"] = {region!r}; continue
+    with contextlib.redirect_stdout(io.StringIO()):
+        try:
+            value = eval(last.split("  #")[0], ns)
+        except SyntaxError:
+            exec(last, ns); value = None
+        getattr(value, "_repr_html_", lambda: None)()
+    name = "S.context(...) and M.record_sources(ctx)" if "S.context(" in src else last.split("  #")[0][:48]
+    out.append((name, time.perf_counter() - t))
 print(repr(out))
 """
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
