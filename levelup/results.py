@@ -91,4 +91,21 @@ def new_axes(ax: Any = None, figsize: tuple[float, float] = (6.4, 4.0)) -> Any:
     return ax
 
 
-__all__ = ["Result", "Sample", "new_axes", "field"]
+@dataclass(frozen=True)
+class TableResult(Result):
+    """A result whose substance is one table (an answer :mod:`levelup.analysis` gives as a table:
+    industry shares, statistical neighbours, pay): ``to_frame()`` is that table, with its ``attrs``;
+    ``notes()`` says where it comes from."""
+
+    table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    lines: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()  # attrs come with it
+
+    def notes(self) -> list[str]:
+        return [*super().notes(), *self.lines]
+
+
+__all__ = ["Result", "Sample", "TableResult", "new_axes", "field"]
+

@@ -84,8 +84,16 @@ from levelup.analysis.headline import (
     relative,
 )
 from levelup.analysis.members import same_area
-from levelup.analysis.neighbours import peer_table
-from levelup.analysis.structure import SHIFT_SHARE_SOURCES, industry_shares, industry_table, shift_share
+from levelup.analysis.neighbours import Neighbours, peer_table, statistical_neighbours
+from levelup.analysis.structure import (
+    SHIFT_SHARE_SOURCES,
+    IndustryShares,
+    industry_shares,
+    industry_structure,
+    industry_table,
+    shift_share,
+)
+from levelup.analysis.work import Pay, pay
 
 __all__ = [
     "ADDITIVE",
@@ -110,6 +118,8 @@ __all__ = [
     "gap",
     "headline",
     "industry_shares",
+    "industry_structure",
+    "IndustryShares",
     "industry_table",
     "inequality",
     "missing_reason",
@@ -118,6 +128,10 @@ __all__ = [
     "same_area",
     "Pair",
     "peer_table",
+    "Neighbours",
+    "Pay",
+    "pay",
+    "statistical_neighbours",
     "rank_among_peers",
     "relative",
     "series",

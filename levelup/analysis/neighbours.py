@@ -19,6 +19,8 @@ This is not CIPFA's Nearest Neighbours Model (CIPFA uses its own indicators and 
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +29,7 @@ import pandas as pd
 from levelup.analysis._common import _memo, _resolve
 from levelup.data import indicator
 from levelup.errors import LevelupError, ModelInputError
+from levelup.results import TableResult, new_axes
 
 #: indicator -> (label in a report, unit, measure per level kind)
 INDICATORS: dict[str, tuple[str, str]] = {
@@ -133,8 +136,51 @@ def neighbour_indicators(level: str, year: int | None = None) -> pd.DataFrame:
     return _memo(("neighbour_indicators", level, year), build)
 
 
+@dataclass(frozen=True)
+class Neighbours(TableResult):
+    """A place and its statistical neighbours (:func:`statistical_neighbours`); ``to_frame()`` one
+    row for the place, then one per neighbour, nearest first."""
+
+    title = "Statistical neighbours"
+    region: Any = None
+
+    def plot(self, ax: Any = None, **kwargs: Any) -> Any:
+        """Dots: each indicator's rank among the level's units (0 lowest, 1 highest), the place in
+        colour and its neighbours in grey."""
+        t = self.table
+        on = list(t.attrs.get("on", ()))
+        ax = new_axes(ax, figsize=(6.4, 0.35 * len(on) + 1.2))
+        pos = np.arange(len(on))
+        for _, row in t.iterrows():
+            place = row["role"] == "place"
+            ax.scatter([row[f"u_{m}"] for m in on], pos, s=40 if place else 14, zorder=3 if place else 2,
+                       color=None if place else "#999999", label=row["name"] if place else None, **kwargs)
+        ax.set_yticks(pos, on)
+        ax.set_xlabel("rank among the level's units (0 lowest, 1 highest)")
+        ax.legend(frameon=False)
+        return ax
+
+    def notes(self) -> list[str]:
+        a = self.table.attrs
+        out = [f"Method: {a.get('method', '')}"]
+        if a.get("not_used"):
+            out.append(f"Not used (not published for the place): {', '.join(a['not_used'])}.")
+        if a.get("dropped"):
+            out.append(f"Left out (an indicator missing): {len(a['dropped'])} units.")
+        return [*out, *a.get("notes", []), *super().notes()]
+
+
 def peer_table(place: Any, n: int = 5, *, on: tuple[str, ...] | None = None, year: int | None = None,
                level: str | None = None, standardise: str = "rank") -> pd.DataFrame:
+    """Deprecated: ``statistical_neighbours(...).to_frame()`` (removed in 0.3)."""
+    warnings.warn("levelup.analysis.peer_table is deprecated and will be removed in 0.3: use "
+                  "statistical_neighbours(...), a result whose to_frame() is this table", DeprecationWarning,
+                  stacklevel=2)
+    return statistical_neighbours(place, n, on=on, year=year, level=level, standardise=standardise).to_frame()
+
+
+def statistical_neighbours(place: Any, n: int = 5, *, on: tuple[str, ...] | None = None, year: int | None = None,
+                           level: str | None = None, standardise: str = "rank") -> Neighbours:
     """A place and its ``n`` statistical neighbours, with the indicators compared and the distance.
 
     Neighbours from :func:`levelup.geo.peers` on :func:`neighbour_indicators` (``on``: a subset of
@@ -145,11 +191,12 @@ def peer_table(place: Any, n: int = 5, *, on: tuple[str, ...] | None = None, yea
     some, else sums over their councils).
 
     Custom places have no peers (they are compared with the UK, not ranked among other places):
-    ``ModelInputError``. Returns one row for the place (``rank`` 0, ``role`` "place") then one per
-    neighbour, nearest first: ``rank, role, code, name, distance`` and one column per indicator;
+    ``ModelInputError``. Returns a :class:`Neighbours` whose ``to_frame()`` has one row for the
+    place (``rank`` 0, ``role`` "place") then one per neighbour, nearest first: ``rank, role, code,
+    name, distance``, one column per indicator and its rank ``u_<indicator>`` (0-1);
     ``attrs["years"]`` the year of each.
 
-    >>> peer_table("Barking and Dagenham", n=3)[["rank", "name", "distance"]]   # doctest: +SKIP
+    >>> statistical_neighbours("Barking and Dagenham", n=3).to_frame()[["rank", "name", "distance"]]   # doctest: +SKIP
     """
     from levelup.geo import peers
 
@@ -181,4 +228,4 @@ def peer_table(place: Any, n: int = 5, *, on: tuple[str, ...] | None = None, yea
     t.attrs = {"kind": res.kind, "on": tuple(values.columns), "years": years, "year": max(years.values()),
                "n_candidates": res.n_candidates, "dropped": res.dropped, "not_used": not_used,
                "notes": res.notes(), "method": METHOD, "standardise": standardise}
-    return t
+    return Neighbours(table=t, region=reg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -9,6 +11,7 @@ import pandas as pd
 
 from levelup.analysis._common import _data_level, _memo, _resolve
 from levelup.errors import ModelInputError, UnknownSourceError
+from levelup.results import TableResult, new_axes
 
 # ------------------------------------------------------------------- shift-share
 #: SIC 2007 sections by letter (what a reader is told when a section is left out or merged).
@@ -127,7 +130,7 @@ def gva_shift_share(place: Any, start: int, end: int, *, level: str | None = Non
 
     Data: ONS GVA for local authorities by industry (current prices, GBP million, 1998-2021; sections
     as ONS groups them for councils, ``ABDE`` ...), the April 2023 authorities built from the 2021
-    districts as in :func:`industry_shares`. Councils with a suppressed section in either year are
+    districts as in :func:`industry_structure`. Councils with a suppressed section in either year are
     left out of the UK sum (``attrs``-free: listed in ``uk_excluded``); a place with a suppressed
     section of its own raises UnknownSourceError. Empty sections are handled as in :func:`shift_share`.
     """
@@ -247,7 +250,47 @@ def _gva_sections_uncached(level: str) -> tuple[pd.DataFrame, pd.DataFrame, dict
     return sections, totals, names, src
 
 
+@dataclass(frozen=True)
+class IndustryShares(TableResult):
+    """GVA shares by SIC section and location quotients of a place against the UK
+    (:func:`industry_structure`); ``to_frame()`` one row per year and section."""
+
+    title = "Industry shares and location quotients"
+    region: Any = None
+
+    def plot(self, ax: Any = None, year: int | None = None, **kwargs: Any) -> Any:
+        """Horizontal bars: the place's share of GVA by section beside the UK's, one year (latest)."""
+        t = self.table
+        y = int(t["year"].max()) if year is None else int(year)
+        d = t[t["year"] == y].dropna(subset=["share"]).sort_values("share")
+        ax = new_axes(ax, figsize=(6.4, 0.28 * len(d) + 1.2))
+        pos = np.arange(len(d))
+        ax.barh(pos + 0.2, d["share"], height=0.4, label=getattr(self.region, "name", "place"), **kwargs)
+        ax.barh(pos - 0.2, d["uk_share"], height=0.4, label="UK", color="#999999")
+        ax.set_yticks(pos, d["section"])
+        ax.set_xlabel(f"share of GVA, % ({y})")
+        ax.legend(frameon=False)
+        return ax
+
+    def notes(self) -> list[str]:
+        a = self.table.attrs
+        out = [f"Data: {a.get('source', '')}; {a.get('unit', '')}; {a.get('benchmark', '')}.",
+               "LQ = share / UK share (Miller, Gibson and Wright 1991)."]
+        left_out = {y: u for y, u in a.get("uk_excluded", {}).items() if u}
+        if left_out:
+            out.append("Left out of the UK sum (a suppressed section): "
+                       + "; ".join(f"{y}: {', '.join(u)}" for y, u in left_out.items()) + ".")
+        return [*out, *super().notes()]
+
+
 def industry_shares(place: Any, year: int | list[int] | None = None, *, level: str | None = None) -> pd.DataFrame:
+    """Deprecated: ``industry_structure(place, year, level=level).to_frame()`` (removed in 0.3)."""
+    warnings.warn("levelup.analysis.industry_shares is deprecated and will be removed in 0.3: use "
+                  "industry_structure(...), a result whose to_frame() is this table", DeprecationWarning, stacklevel=2)
+    return industry_structure(place, year, level=level).to_frame()
+
+
+def industry_structure(place: Any, year: int | list[int] | None = None, *, level: str | None = None) -> IndustryShares:
     """Shares of GVA by SIC 2007 section and location quotients of a place against the UK.
 
     For a place P (its members summed), a SIC section s and a year:
@@ -267,11 +310,11 @@ def industry_shares(place: Any, year: int | list[int] | None = None, *, level: s
     Scilly) are left out of the UK sum in that year and listed in ``attrs["uk_excluded"]``. A
     region's section is NaN where a member's value is suppressed.
 
-    Returns a tidy frame, one row per year and section: ``year, section, section_name,
-    region_gva, region_total, share, uk_gva, uk_total, uk_share, lq`` (shares in per cent).
-    ``year``: one year, a list, or None for the latest.
+    Returns an :class:`IndustryShares` whose ``to_frame()`` is tidy, one row per year and section:
+    ``year, section, section_name, region_gva, region_total, share, uk_gva, uk_total, uk_share, lq``
+    (shares in per cent). ``year``: one year, a list, or None for the latest.
 
-    >>> industry_shares("Liverpool", 2021, level="lad").set_index("section").loc["C", "share"]  # doctest: +SKIP
+    >>> industry_structure("Liverpool", 2021, level="lad").to_frame().set_index("section").loc["C", "share"]  # doctest: +SKIP
     """
     from levelup.geo.aggregate import match_members
 
@@ -319,5 +362,5 @@ def industry_shares(place: Any, year: int | list[int] | None = None, *, level: s
         "benchmark": f"UK = sum of the {table_level} units of the same table"
         + (" (April 2023 authorities built from the 2021 districts)" if table_level == "lad" else ""),
     }
-    return out
+    return IndustryShares(table=out, region=reg)
 

@@ -58,13 +58,13 @@ def gap(ctx: Context) -> Block:
 
 # ----------------------------------------------------------------- 5 industry structure
 def _industry_frame(ctx: Context, years: tuple[int, ...]) -> pd.DataFrame | str:
-    """GVA shares by SIC section for the area and the UK in ``years`` (``levelup.analysis.industry_shares``),
+    """GVA shares by SIC section for the area and the UK in ``years`` (``levelup.analysis.industry_structure``),
     or the reason they are unavailable."""
-    from levelup.analysis import industry_shares
+    from levelup.analysis import industry_structure
 
     r = ctx.region
     frame = stored(("industry_shares", r.code, r.level, tuple(r.members), years),
-                  lambda: industry_shares(r, list(years)))
+                  lambda: industry_structure(r, list(years)).to_frame())
     if not isinstance(frame, Missing):
         _record_source(ctx, frame.attrs["source"])
     return frame
@@ -277,7 +277,7 @@ def pay(ctx: Context) -> Block:
     if ctx.region.level not in ("itl1", "lad"):
         return na("Pay is published for ITL1 regions and local authorities; medians cannot be added up, so for "
                   "this area see the reports of its local authorities.")
-    table = stored(("pay_table", ctx.region.code, ctx.region.level), lambda: pay_of(ctx.region))
+    table = stored(("pay_table", ctx.region.code, ctx.region.level), lambda: pay_of(ctx.region).to_frame())
     if isinstance(table, Missing):
         return _na("Work and pay", ctx, table.reason)
     _record_source(ctx, "ashe")
@@ -307,16 +307,16 @@ _PEER_HEAD = {"gva_per_hour": "GVA per hour", "median_weekly_pay": "Weekly pay",
 
 
 def peers(ctx: Context, n: int = 5) -> Block:
-    """The area's statistical neighbours (:func:`levelup.analysis.neighbours.peer_table`): the ``n``
+    """The area's statistical neighbours (:func:`levelup.analysis.neighbours.statistical_neighbours`): the ``n``
     places of the same kind nearest on several rank-standardised indicators, with the distances, and
     a chart of where the place and its neighbours rank on each indicator."""
-    from levelup.analysis.neighbours import INDICATORS, METHOD, peer_table
+    from levelup.analysis.neighbours import INDICATORS, METHOD, statistical_neighbours
 
     r = ctx.region
     if not LEVELS[r.level].ranked:
         return present("peers.j2", region=r, custom=True)
     year = ctx.end_year or None
-    t = stored(("peer_table", r.code, r.level, n, year), lambda: peer_table(r, n=n, year=year))
+    t = stored(("peer_table", r.code, r.level, n, year), lambda: statistical_neighbours(r, n=n, year=year).to_frame())
     if isinstance(t, Missing):
         return _na("Statistical neighbours", ctx, t.reason)
     kind = LEVELS[r.level].plural

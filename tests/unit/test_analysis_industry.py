@@ -46,7 +46,7 @@ def _by_hand(codes: list[str], year: int) -> pd.DataFrame:
 
 @pytest.mark.parametrize("place,codes", [("E08000012", ["E08000012"]), ("Tees Valley", TEES_VALLEY)])
 def test_lad_and_combined_authority_shares_by_hand(place, codes):
-    res = analysis.industry_shares(place, [1998, 2021])
+    res = analysis.industry_structure(place, [1998, 2021]).to_frame()
     for year in (1998, 2021):
         got = res[res["year"] == year].set_index("section")
         exp = _by_hand(codes, year)
@@ -61,7 +61,7 @@ def test_lad_and_combined_authority_shares_by_hand(place, codes):
 
 
 def test_tees_valley_resolves_to_the_combined_authority():
-    res = analysis.industry_shares("Tees Valley", 2021)
+    res = analysis.industry_structure("Tees Valley", 2021).to_frame()
     assert res.attrs["level"] == "cauth" and sorted(res.attrs["members"]) == TEES_VALLEY
 
 
@@ -73,13 +73,13 @@ def test_merged_unitary_is_the_sum_of_its_2021_districts():
     assert sub["geo_code"].nunique() == 3
     c = sub.loc[sub["industry"] == "C (10-33)", "value"].sum()
     total = sub.loc[sub["industry"] == "Total", "value"].sum()
-    got = analysis.industry_shares("Cumberland", 2021, level="lad").set_index("section")
+    got = analysis.industry_structure("Cumberland", 2021, level="lad").to_frame().set_index("section")
     assert got.at["C", "region_gva"] == c and got.at["C", "region_total"] == total
     assert got.at["C", "share"] == pytest.approx(100 * c / total, rel=1e-12)
 
 
 def test_suppressed_sections_are_nan_not_partial():
-    got = analysis.industry_shares("Cornwall", 2021, level="lad").set_index("section")
+    got = analysis.industry_structure("Cornwall", 2021, level="lad").to_frame().set_index("section")
     assert np.isnan(got.at["J", "share"]) and np.isnan(got.at["J", "lq"])
     t = _lad_table(2021)
     assert got.at["C", "share"] == pytest.approx(100 * t.at["E06000052", "C (10-33)"] / t.at["E06000052", "Total"])
@@ -92,22 +92,22 @@ def test_itl_levels_have_section_names_and_sum_of_units_benchmark():
     c_name = "C (10-33)"
     uk_c = g.loc[g["industry"] == c_name, "value"].sum()
     uk_total = g.loc[g["industry"] == "Total", "value"].sum()
-    got = analysis.industry_shares("North East", 2021).set_index("section")
+    got = analysis.industry_structure("North East", 2021).to_frame().set_index("section")
     assert got.at["C", "section_name"] == "Manufacturing" and got.at["A", "section_name"].startswith("Agriculture")
     assert got.at["C", "share"] == pytest.approx(100 * ne[c_name] / ne["Total"], rel=1e-12)
     assert got.at["C", "uk_share"] == pytest.approx(100 * uk_c / uk_total, rel=1e-12)
-    itl3 = analysis.industry_shares("TLC11", 2021).set_index("section")
+    itl3 = analysis.industry_structure("TLC11", 2021).to_frame().set_index("section")
     assert {"AB", "DE"} <= set(itl3.index)  # ONS groups A+B and D+E at ITL3
 
 
 def test_bad_year_names_the_range():
     with pytest.raises(UnknownSourceError, match="1998-2021"):
-        analysis.industry_shares("Liverpool", 2030, level="lad")
+        analysis.industry_structure("Liverpool", 2030, level="lad")
 
 
 # ----------------------------------------------------------------------------- peers
 def test_peer_table_local_authority():
-    t = analysis.peer_table("Barking and Dagenham", n=5)
+    t = analysis.statistical_neighbours("Barking and Dagenham", n=5).to_frame()
     assert list(t["role"]) == ["place"] + ["peer"] * 5 and t["code"].iat[0] == "E09000002"
     from levelup.analysis.neighbours import neighbour_indicators
 
@@ -121,7 +121,7 @@ def test_peer_table_local_authority():
 
 
 def test_peer_table_combined_authority_is_ratio_of_sums():
-    t = analysis.peer_table("Tees Valley", n=3)
+    t = analysis.statistical_neighbours("Tees Valley", n=3).to_frame()
     year = t.attrs["years"]["gdp_per_head"]
     gdp, pop = indicator("gdp", "lad")[year], indicator("population", "lad")[year]
     expected = 1e6 * gdp[TEES_VALLEY].sum() / pop[TEES_VALLEY].sum()  # GBP million -> GBP per person
@@ -131,4 +131,32 @@ def test_peer_table_combined_authority_is_ratio_of_sums():
 
 def test_peer_table_custom_place_has_no_peers():
     with pytest.raises(ModelInputError, match="custom places"):
-        analysis.peer_table("TEES")
+        analysis.statistical_neighbours("TEES")
+
+
+# ----------------------------------------------------------------------------- results and old names
+def test_answers_are_results_and_the_old_names_warn_and_give_the_same_table():
+    """industry_structure, statistical_neighbours and pay return frozen results (summary, HTML,
+    plot; to_frame() the table); industry_shares and peer_table still work for one release, with a
+    DeprecationWarning, and give exactly to_frame()."""
+    import dataclasses
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from levelup.results import TableResult
+
+    cases = [(analysis.industry_structure("Tees Valley", 2021), analysis.industry_shares, ("Tees Valley", 2021)),
+             (analysis.statistical_neighbours("Hartlepool", n=3), analysis.peer_table, ("Hartlepool", 3)),
+             (analysis.pay("North East"), None, None)]
+    for res, old, args in cases:
+        assert isinstance(res, TableResult)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            res.table = None
+        assert res.title in res.summary() and "<table" in res._repr_html_() and res.notes()
+        assert res.plot() is not None
+        if old is not None:
+            with pytest.warns(DeprecationWarning, match="will be removed in 0.3"):
+                frame = old(*args)
+            pd.testing.assert_frame_equal(frame, res.to_frame())
+            assert frame.attrs == res.to_frame().attrs

@@ -130,9 +130,9 @@ def test_barking_and_dagenham_neighbours_are_urban_and_their_distances_recompute
     from scipy.spatial.distance import cdist
     from scipy.stats import rankdata
 
-    from levelup.analysis.neighbours import neighbour_indicators, peer_table
+    from levelup.analysis.neighbours import neighbour_indicators, statistical_neighbours
 
-    t = peer_table("Barking and Dagenham", level="lad")
+    t = statistical_neighbours("Barking and Dagenham", level="lad").to_frame()
     assert len(t.attrs["on"]) == 7
     table = neighbour_indicators("lad").dropna()
     u = np.column_stack([(rankdata(table[c]) - 1) / (len(table) - 1) for c in table.columns])
