@@ -315,3 +315,18 @@ def test_readme_picture_matches_a_fresh_render(batch_run):
     pages = int(pdfinfo(_ne_pdf(batch_run))["Pages"])
     assert meta["pages"] == pages, (f"the README picture shows page {meta['page']} of {meta['pages']}, a fresh "
                                     f"render has {pages} pages: rerun scripts/readme_screenshot.sh")
+
+
+def test_a_table_caption_stays_with_its_first_rows(ons_dir, tmp_path):
+    """Norfolk and Suffolk's councils table once left its caption alone at the foot of page 5 and
+    began on page 6: a caption (or header) now goes with the table's first rows."""
+    from levelup.report import render_many
+
+    res = render_many(["Norfolk and Suffolk"], jobs=1, out_dir=tmp_path, progress=False)
+    assert res.exit_code == 0, res.summary()
+    pdf = tmp_path / "place" / "nsuf-norfolk-and-suffolk.pdf"
+    pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout for i in range(1, int(pdfinfo(pdf)["Pages"]) + 1)]
+    caption = "The councils of Norfolk and Suffolk: headline measures"
+    on = [i for i, p in enumerate(pages) if caption in p]
+    assert len(on) == 1 and "Babergh" in pages[on[0]]  # the first council on the caption's page
