@@ -10,7 +10,8 @@
 * ``plans``: for each request (regions, parameters, formats, template, level) that rendered
   without failure, the reports it produced and their build keys, under a *context*: the
   stat signature of levelup's own files, of the template, the configuration, the place
-  files, the ``LEVELUP_*`` environment and every file of the raw data folder and mirrors.
+  files, the ``LEVELUP_*`` environment and every file of the raw data folder and mirrors,
+  and of the processed tables' sidecars as the render left them.
 
 When the request was seen, the context is unchanged, the manifest still holds the same build
 keys and every output still has its recorded sha256, the batch is a no-op: no papermill,
@@ -132,6 +133,18 @@ def context(template: Path) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
+def processed_tables() -> list:
+    """The stat signature of the processed tables' sidecars (``data/processed/*.json``, not the
+    derived tables below it): a table rebuilt with other numbers rewrites its sidecar, and the
+    reports that read it are then planned again (their build key records the table's sha256)."""
+    from levelup import config
+
+    try:
+        return [[p.name, *(_stat(p) or [])] for p in sorted(config.processed_dir().glob("*.json"))]
+    except OSError:
+        return []
+
+
 # --------------------------------------------------------------------------------------------
 # the rerun memo
 # --------------------------------------------------------------------------------------------
@@ -174,6 +187,8 @@ class Rerun:
 
         plan = self.plans.get(self.request)
         if self.force or plan is None or plan.get("context") != self.context:
+            return None
+        if plan.get("processed") != processed_tables():
             return None
         reports = read_manifest(self.out)["reports"]
         out = []
@@ -220,7 +235,8 @@ class Rerun:
                     break
                 recs.append({"id": jid, "label": label, "paths": paths, "key": reports[jid]["key"]})
             if recs is not None:
-                plans[self.request] = {"context": self.context, "reports": recs}
+                # the tables as the render left them (it may have built some)
+                plans[self.request] = {"context": self.context, "processed": processed_tables(), "reports": recs}
         self.plans = dict(list(plans.items())[-_MAX_PLANS:])
         self.save()
 

@@ -35,6 +35,13 @@ def source_digests(source_ids: Iterable[str], optional: Iterable[str] = ()) -> d
     return digests(source_ids, optional)
 
 
+def table_digests(source_ids: Iterable[str]) -> dict[str, str]:
+    """``{source: sha256 of its processed table}`` (:func:`levelup.analysis.provenance.table_digests`)."""
+    from levelup.analysis.provenance import table_digests as digests
+
+    return digests(source_ids)
+
+
 def _expand(regions, level: str | None, all_: bool) -> list:
     if all_:
         if not level:
@@ -166,6 +173,11 @@ def _reason(job: Job, entry: dict | None, out: Path, force: bool) -> str | None:
     if changed:
         return ", ".join({"params": "parameters changed", "levelup": "levelup version changed"}.get(c, f"{c} changed")
                          for c in changed)
+    tables = old.get("tables") or {}
+    now = table_digests(tables) if tables else {}
+    rebuilt = sorted(sid for sid, digest in tables.items() if sid in now and now[sid] != digest)
+    if rebuilt:  # same raw files, other numbers (e.g. a new parser); a table not on disk is rebuilt from them
+        return f"processed table changed: {', '.join(rebuilt)}"
     for fmt in (*job.formats, "csv", "xlsx"):
         rec = entry.get("outputs", {}).get(fmt)
         path = out / rec["path"] if rec else None

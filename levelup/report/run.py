@@ -15,7 +15,7 @@ from pathlib import Path
 from levelup.errors import RenderError
 from levelup.report.batch_result import BatchResult, _save
 from levelup.report.job import Job, Outcome
-from levelup.report.planning import _data_key
+from levelup.report.planning import _data_key, table_digests
 from levelup.report.pool import (
     _STARTUP_DIED,
     _kill_tree,
@@ -34,6 +34,8 @@ def _record(manifest: dict, out: Path, job: Job, outcome: Outcome) -> None:
     # the data key covers what the report actually read (see _data_key), as the next plan computes it
     components = dict(job.components)
     components["data"] = _data_key(job.declared, list(job.sources), {"sources": outcome.sources})
+    # and the processed tables it read, as they are now (after the render built any that were missing)
+    components["tables"] = table_digests(outcome.sources)
     key = _sha(dumps(components).encode())
     entry = manifest["reports"].get(job.id, {})
     outputs = dict(entry.get("outputs", {})) if entry.get("key") == key else {}

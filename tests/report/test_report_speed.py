@@ -318,3 +318,48 @@ def test_the_workers_warm_up_runs_no_report(tmp_path):
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "[]"
+
+
+# --------------------------------------------------------------------------------------------
+# the processed tables in the build key (issue 23)
+# --------------------------------------------------------------------------------------------
+def test_table_digests_are_what_the_sidecars_record(tmp_path, monkeypatch):
+    from levelup.analysis.provenance import table_digests
+
+    processed = tmp_path / "data" / "processed"
+    processed.mkdir(parents=True)
+    (processed / "gdp.json").write_text(json.dumps({"raw": {}, "table_sha256": "ab" * 32}))
+    (processed / "broken.json").write_text("{not json")
+    monkeypatch.setenv("LEVELUP_DATA_DIR", str(tmp_path / "data"))
+    assert table_digests(["gdp", "broken", "absent", "gdp"]) == {"gdp": "ab" * 32}
+
+
+@pytest.mark.slow
+def test_a_report_is_rendered_again_when_a_table_it_read_was_rebuilt_with_other_numbers(ons_dir, tmp_path,
+                                                                                        monkeypatch):
+    """Same raw files, a processed table with another sha256 (say a new parser): the report that
+    read it is planned and rendered again, naming the table; the rerun memo falls through too."""
+    import levelup.analysis.provenance as prov
+    import levelup.report.fastpath as fast
+    from levelup.report import render_many
+    from levelup.report.batch import read_manifest
+
+    nb = json.loads(_stub_template(tmp_path).read_text())
+    nb["cells"][-1]["source"] = ("from levelup.report import sections as S\nctx = S.context(region)\n"
+                                 "S.headline_table(ctx)\nS.finish(ctx)")
+    tpl = tmp_path / "reads.ipynb"
+    tpl.write_text(json.dumps(nb))
+    out = tmp_path / "out"
+    first = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
+    assert first.rendered == ["North East (TLC)"], first.summary()
+    tables = read_manifest(out)["reports"]["itl1/tlc-north-east"]["components"]["tables"]
+    assert tables and tables == prov.table_digests(tables)  # recorded as the sidecars say
+    assert render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1).rendered == []
+
+    sid = sorted(tables)[0]
+    real_digests, real_stat = prov.table_digests, fast.processed_tables
+    monkeypatch.setattr(prov, "table_digests", lambda ids: {k: ("0" * 64 if k == sid else v)
+                                                            for k, v in real_digests(ids).items()})
+    monkeypatch.setattr(fast, "processed_tables", lambda: [*real_stat(), ["rewritten"]])
+    again = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
+    assert again.plan == [("North East (TLC)", f"processed table changed: {sid}")]
