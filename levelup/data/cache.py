@@ -243,6 +243,18 @@ def table_digest(source_id: str, root: str | os.PathLike | None = None) -> str:
     return digest
 
 
+def recorded_table_digests(source_ids, root: str | os.PathLike | None = None) -> dict[str, str]:
+    """``{source: sha256}`` as the processed tables' sidecars record them, for the sources whose
+    table is on disk: no table is built, read or hashed (a report's build key, recorded after the
+    render, whose kernel checked every table it read against this sha256 in :func:`read_cached`)."""
+    out = {}
+    for sid in dict.fromkeys(source_ids):
+        digest = (_read_meta(paths_for(sid, root)[1]) or {}).get(TABLE_KEY)
+        if isinstance(digest, str):
+            out[sid] = digest
+    return out
+
+
 def table_digests(source_ids, root: str | os.PathLike | None = None) -> dict[str, str]:
     """``{source_id: sha256 of its processed table}`` for a report's build key (see :func:`table_digest`)."""
     return {sid: table_digest(sid, root) for sid in dict.fromkeys(source_ids)}

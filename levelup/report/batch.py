@@ -180,7 +180,8 @@ def render_many(
                 _Run(todo, res, manifest, out, n=n, executor=executor, pool=pool, work_root=work_root,
                      progress=progress, warmup=started()).run()
         finally:
-            _save(out, manifest, res, index=True)
+            with STORE.pinned():  # the index links every report to its parents: thousands of lookups
+                _save(out, manifest, res, index=True)
             rerun.remember([*todo, *skip], manifest, ok=not res.failed and not res.interrupted)
             res.seconds = time.perf_counter() - t0
     return res

@@ -7,6 +7,7 @@ from typing import Any
 
 import pandas as pd
 
+from levelup.analysis.small_areas import _CODE_NATION
 from levelup.report import figures as F
 from levelup.report.presenting import _export, _na, lad_members
 from levelup.report.sections import Block, Context, Missing, _record_source, figure, present, stored
@@ -19,7 +20,6 @@ _DEPRIVATION_INDEX = {
     "scotland": (2020, "Scottish Index of Multiple Deprivation 2020v2", "Scottish Government, SIMD 2020v2"),
     "northern_ireland": (2017, "Northern Ireland Multiple Deprivation Measure 2017", "NISRA, NIMDM 2017"),
 }
-_NATION_OF = {"E": "england", "W": "wales", "S": "scotland", "N": "northern_ireland"}
 
 
 def _deprivation_tables(lads: list[str], nation: str = "england") -> tuple[Any, Any]:
@@ -42,8 +42,8 @@ def deprivation(ctx: Context) -> Block:
     lads = lad_members(ctx)
     by_nation: dict[str, list[str]] = {}
     for c in lads:
-        if c[:1] in _NATION_OF:
-            by_nation.setdefault(_NATION_OF[c[:1]], []).append(c)
+        if c[:1] in _CODE_NATION:
+            by_nation.setdefault(_CODE_NATION[c[:1]], []).append(c)
     if not by_nation:
         return _na("Deprivation", ctx, "no local authorities found for this area")
     parts = [_deprivation_part(ctx, nation, codes, len(codes) == len(lads))

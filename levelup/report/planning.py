@@ -36,10 +36,11 @@ def source_digests(source_ids: Iterable[str], optional: Iterable[str] = ()) -> d
 
 
 def table_digests(source_ids: Iterable[str]) -> dict[str, str]:
-    """``{source: sha256 of its processed table}`` (:func:`levelup.analysis.provenance.table_digests`)."""
-    from levelup.analysis.provenance import table_digests as digests
+    """``{source: sha256 of its processed table}`` as the sidecars record them
+    (:func:`levelup.analysis.provenance.recorded_table_digests`)."""
+    from levelup.analysis.provenance import recorded_table_digests
 
-    return digests(source_ids)
+    return recorded_table_digests(source_ids)
 
 
 def _expand(regions, level: str | None, all_: bool) -> list:
@@ -93,6 +94,7 @@ def plan_jobs(
     optional = P.template_sources(tpl, optional=True)
     digests = source_digests(sources, optional)  # raises now if a required source cannot be fetched
     manifest = read_manifest(out)
+    tables_now: dict[str, str | None] = {}  # each processed table's sidecar read once per plan
     work, skip, seen = [], [], set()
     for item in _expand(regions, level, all_):
         given = P.merge_region(params, item)
@@ -132,7 +134,7 @@ def plan_jobs(
             paths={k: str(v) for k, v in paths.items()}, key=key, components=components, sources=tuple(sources),
             declared=digests, branding=brand, title=meta_title or "Regional economic profile", timeout=timeout,
         )
-        job = dataclasses.replace(job, reason=_reason(job, manifest.get("reports", {}).get(rid), out, force))
+        job = dataclasses.replace(job, reason=_reason(job, manifest.get("reports", {}).get(rid), out, force, tables_now))
         (work if job.reason else skip).append(job)
     return work, skip, out
 
@@ -163,7 +165,8 @@ def _check_writable(out: Path) -> None:
         raise RenderError(str(storage_error(out, exc, doing="write reports to", hint=OUT_HINT))) from None
 
 
-def _reason(job: Job, entry: dict | None, out: Path, force: bool) -> str | None:
+def _reason(job: Job, entry: dict | None, out: Path, force: bool,
+            tables_now: dict[str, str | None] | None = None) -> str | None:
     if force:
         return "forced"
     if entry is None:
@@ -174,8 +177,12 @@ def _reason(job: Job, entry: dict | None, out: Path, force: bool) -> str | None:
         return ", ".join({"params": "parameters changed", "levelup": "levelup version changed"}.get(c, f"{c} changed")
                          for c in changed)
     tables = old.get("tables") or {}
-    now = table_digests(tables) if tables else {}
-    rebuilt = sorted(sid for sid, digest in tables.items() if sid in now and now[sid] != digest)
+    now = {} if tables_now is None else tables_now
+    unread = [sid for sid in tables if sid not in now]
+    if unread:
+        found = table_digests(unread)
+        now.update({sid: found.get(sid) for sid in unread})
+    rebuilt = sorted(sid for sid, digest in tables.items() if now[sid] not in (None, digest))
     if rebuilt:  # same raw files, other numbers (e.g. a new parser); a table not on disk is rebuilt from them
         return f"processed table changed: {', '.join(rebuilt)}"
     for fmt in (*job.formats, "csv", "xlsx"):

@@ -324,7 +324,7 @@ def test_the_workers_warm_up_runs_no_report(tmp_path):
 # the processed tables in the build key (issue 23)
 # --------------------------------------------------------------------------------------------
 def test_table_digests_are_what_the_sidecars_record(tmp_path, monkeypatch):
-    from levelup.analysis.provenance import table_digests
+    from levelup.analysis.provenance import recorded_table_digests as table_digests
 
     processed = tmp_path / "data" / "processed"
     processed.mkdir(parents=True)
@@ -353,13 +353,30 @@ def test_a_report_is_rendered_again_when_a_table_it_read_was_rebuilt_with_other_
     first = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
     assert first.rendered == ["North East (TLC)"], first.summary()
     tables = read_manifest(out)["reports"]["itl1/tlc-north-east"]["components"]["tables"]
-    assert tables and tables == prov.table_digests(tables)  # recorded as the sidecars say
+    assert tables and tables == prov.recorded_table_digests(tables)  # recorded as the sidecars say
     assert render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1).rendered == []
 
     sid = sorted(tables)[0]
-    real_digests, real_stat = prov.table_digests, fast.processed_tables
-    monkeypatch.setattr(prov, "table_digests", lambda ids: {k: ("0" * 64 if k == sid else v)
+    real_digests, real_stat = prov.recorded_table_digests, fast.processed_tables
+    monkeypatch.setattr(prov, "recorded_table_digests", lambda ids: {k: ("0" * 64 if k == sid else v)
                                                             for k, v in real_digests(ids).items()})
     monkeypatch.setattr(fast, "processed_tables", lambda: [*real_stat(), ["rewritten"]])
     again = render_many(["TLC"], template=tpl, out_dir=out, progress=False, jobs=1)
     assert again.plan == [("North East (TLC)", f"processed table changed: {sid}")]
+
+
+def test_a_plan_reads_each_tables_sidecar_once(monkeypatch, tmp_path):
+    """608 reports read the same ~15 tables: their sidecars are read once per plan, not per report."""
+    from types import SimpleNamespace
+
+    import levelup.report.planning as planning
+
+    reads: list[str] = []
+    monkeypatch.setattr(planning, "table_digests", lambda ids: reads.extend(ids) or {i: "a" * 64 for i in ids})
+    job = SimpleNamespace(components={k: "x" for k in ("template", "data", "params", "style", "levelup")},
+                          formats=())
+    entry = {"components": dict(job.components, tables={"gdp": "a" * 64, "lad_gdp": "b" * 64}), "outputs": {}}
+    memo: dict = {}
+    reasons = [planning._reason(job, entry, tmp_path, False, memo) for _ in range(5)]
+    assert reads == ["gdp", "lad_gdp"]
+    assert reasons == ["processed table changed: lad_gdp"] * 5
