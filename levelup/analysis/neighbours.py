@@ -77,11 +77,11 @@ def _measure(name: str, level: str) -> pd.DataFrame:
         if level == "cauth":
             return _cauth_sum(manu, totals)
         return 100 * manu / totals.reindex(manu.index)
-    if level == "cauth":  # sums over the councils where they add up, else ONS's published rows
+    if level == "cauth":  # ONS's published rows (the headline's numbers), else sums over the councils
         from levelup.geo.aggregate import aggregate_level
 
         parts = []
-        for fn in (lambda: aggregate_level(name, "cauth"), lambda: indicator(name, "cauth")):
+        for fn in (lambda: indicator(name, "cauth"), lambda: aggregate_level(name, "cauth")):
             try:
                 parts.append(fn())
             except LevelupError:
