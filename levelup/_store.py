@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from levelup._frozen import FrozenDict
 from levelup.errors import LevelupError
 
 
@@ -99,6 +100,8 @@ def _tag(x: Any) -> Any:
         return {"__tuple__": [_tag(v) for v in x]}
     if isinstance(x, list):
         return [_tag(v) for v in x]
+    if isinstance(x, FrozenDict):
+        return {"__frozen__": [[_tag(k), _tag(v)] for k, v in x.items()]}
     if isinstance(x, dict):
         return {"__dict__": [[_tag(k), _tag(v)] for k, v in x.items()]}
     return x
@@ -121,6 +124,8 @@ def _untag(x: Any) -> Any:
     if isinstance(x, dict):
         if "__tuple__" in x:
             return tuple(_untag(v) for v in x["__tuple__"])
+        if "__frozen__" in x:
+            return FrozenDict((_untag(k), _untag(v)) for k, v in x["__frozen__"])
         return {_untag(k): _untag(v) for k, v in x["__dict__"]}
     return x
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 import pandas as pd
 
+from levelup._frozen import FrozenDict
 from levelup.data import cache
 from levelup.data.fetch import fetch_files, sha256_of
 from levelup.data.registry import get_source, sources_for_measure
@@ -23,7 +24,7 @@ _VINT: dict[tuple, pd.DataFrame] = {}
 
 def _copy(wide: pd.DataFrame) -> pd.DataFrame:
     out = wide.copy()
-    out.attrs = {k: dict(v) if isinstance(v, dict) else v for k, v in wide.attrs.items()}
+    out.attrs = {k: dict(v) if isinstance(v, dict) and not isinstance(v, FrozenDict) else v for k, v in wide.attrs.items()}
     return out
 
 
@@ -213,7 +214,7 @@ def indicator(
     date) takes that release. ``bound="lower"``/``"upper"`` gives ONS's 95% confidence
     bounds instead of the estimates where ONS publishes them. ``.attrs`` carry ``measure``,
     ``unit``, ``price_basis`` (where the source states it), ``source`` (id), ``release``,
-    ``vintage``, ``bound`` and ``names`` ({code: name}). For sources by industry the
+    ``vintage``, ``bound`` and ``names`` ({code: name}, read-only: shared by every copy). For sources by industry the
     all-industries total is used unless ``industry`` names a code. ``source`` (a registry id)
     picks one file where two releases share a vintage (e.g. the April 2025 local-authority GDP
     file and ONS's local statistics of the same release).
@@ -298,7 +299,7 @@ def indicator(
         "release": source.release,
         "vintage": source.vintage,
         "bound": bound,
-        "names": dict(zip(sel["geo_code"], sel["geo_name"])),
+        "names": FrozenDict(zip(sel["geo_code"], sel["geo_name"])),
     }
     if level in source.secondary_levels:
         wide.attrs["note"] = source.note

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from levelup._frozen import FrozenDict
 from levelup.errors import ModelInputError
 
 #: measure -> ("sum",) or ("ratio", numerator, denominator, scale)
@@ -250,7 +251,7 @@ def _aggregate_level(measure: str, kind: str, *, vintage=None, years=None, place
     wide = pd.DataFrame(rows).T
     wide.index.name = "geo_code"
     wide.columns.name = "year"
-    wide.attrs = {"measure": measure, "level": kind, "names": dict(zip(t["code"], t["name"]))}
+    wide.attrs = {"measure": measure, "level": kind, "names": FrozenDict(zip(t["code"], t["name"]))}
     return wide
 
 

@@ -157,9 +157,13 @@ def test_indicator_tables_are_memoised_under_the_files_sha256(fake_source, monke
     with monkeypatch.context() as m:
         m.setattr(pd.DataFrame, "pivot", lambda *a, **k: (_ for _ in ()).throw(AssertionError("pivoted again")))
         first.loc["TLC", 2020] = -5.0
-        first.attrs["names"]["TLC"] = "changed by a caller"
+        with pytest.raises(TypeError, match="read-only"):  # shared by every copy, so it cannot change
+            first.attrs["names"]["TLC"] = "changed by a caller"
         again = api.indicator("gva_per_hour", "itl1", vintage="2023-06", root=root)
     assert again.loc["TLC", 2020] == 1.0 and again.attrs["names"] == {"TLC": "North East"}
+    # pandas deep-copies attrs on every operation: the names (one per area) are shared, not copied
+    derived = (again * 2).dropna()
+    assert derived.attrs["names"] is again.attrs["names"] is first.attrs["names"]
     raw.write_bytes(b)  # another registered release of the file
     assert api.indicator("gva_per_hour", "itl1", vintage="2023-06", root=root).loc["TLC", 2020] == 2.0
 

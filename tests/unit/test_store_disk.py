@@ -122,6 +122,22 @@ def test_values_that_would_not_read_back_identical_stay_in_memory(tmp_path):
     pd.testing.assert_series_equal(back, pd.Series([1.5, 2.5], index=pd.Index([2020, 2021], name="year")))
 
 
+def test_read_only_names_survive_the_disk_as_read_only(tmp_path):
+    """An indicator's ``names`` are a FrozenDict (shared, never deep-copied by pandas): a table read
+    back from disk keeps that type, so it is stored at all (same types all the way down) and stays
+    cheap to copy."""
+    from levelup._frozen import FrozenDict
+    from levelup._store import Disk
+
+    disk = Disk(tmp_path, "s" * 64)
+    wide = pd.DataFrame({2020: [1.0, 2.0]}, index=pd.Index(["TLC", "TLD"], name="geo_code"))
+    wide.attrs = {"source": "gdp", "names": FrozenDict({"TLC": "North East", "TLD": "North West"})}
+    assert disk.write(("k", 5), wide)
+    back = disk.read(("k", 5))
+    assert type(back.attrs["names"]) is FrozenDict and back.attrs["names"] == {"TLC": "North East", "TLD": "North West"}
+    assert back.attrs["source"] == "gdp" and type(back.attrs) is dict
+
+
 def test_memory_is_bounded_least_recently_used_dropped_first():
     """A kernel renders hundreds of reports, each adding values of its own place: the store keeps at
     most ``limit`` values, and a value every report reads (here ``level``) stays."""
