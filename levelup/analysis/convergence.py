@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -129,10 +129,14 @@ def inequality(
 class ConvergenceContext(Result):
     """Where a place sits in the convergence of GDP per head across the units of its data level.
 
-    ``beta``: OLS of average annual log growth ``start``-``end`` on log GDP per head in ``start``
-    across every unit with data in all years (:func:`levelup.models.convergence.beta`, HC1);
-    ``sigma``: the standard deviation of log GDP per head by year; ``highlight``: the units that
-    make up the place (itself, or its members).
+    ``beta`` (``se``, ``pvalue``, ``cov``): the slope of the OLS of average annual log growth
+    ``start``-``end`` on log GDP per head in ``start`` across every unit with data in all years
+    (:func:`levelup.models.convergence.beta`, HC1), ``intercept`` its constant; ``points``: every
+    unit's ``ln_initial`` and ``growth`` (per cent a year); ``sigma``: the standard deviation of log
+    GDP per head by year (:func:`levelup.models.convergence.sigma`); ``highlight``: the units that
+    make up the place (itself, or its members). The numbers of a level are the same for every place
+    in it, so they are kept as tables (:data:`levelup._store.STORE`, on disk too): a report reads
+    them without importing statsmodels.
     """
 
     title = "Convergence context"
@@ -143,36 +147,45 @@ class ConvergenceContext(Result):
     end: int = 0
     n: int = 0
     highlight: tuple[str, ...] = ()
-    beta: Any = None
-    sigma: Any = None
-
-    @property
-    def points(self) -> pd.DataFrame:
-        """Every unit: ``ln_initial`` and ``growth`` (per cent a year), from the beta fit's own data."""
-        d = self.beta.data[["ln_initial", "growth"]].copy()
-        d["growth"] = 100 * d["growth"]
-        return d
+    beta: float = float("nan")
+    se: float = float("nan")
+    pvalue: float = float("nan")
+    cov: str = ""
+    intercept: float = float("nan")
+    points: pd.DataFrame = field(default=None, repr=False, compare=False)
+    sigma: pd.Series = field(default=None, repr=False, compare=False)
 
     def fit(self, xs: Any) -> Any:
-        """The fitted line (per cent a year) at log levels ``xs``, from the beta result's table."""
-        p = self.beta.to_frame()["estimate"]
-        return 100 * (p["const"] + p["ln_initial"] * xs)
+        """The fitted line (per cent a year) at log levels ``xs``."""
+        return 100 * (self.intercept + self.beta * xs)
 
     def verdict(self) -> str:
-        b = self.beta
-        if b.beta < 0 and b.pvalue < 0.05:
+        if self.beta < 0 and self.pvalue < 0.05:
             return "poorer areas grew faster (beta convergence)"
-        if b.beta > 0 and b.pvalue < 0.05:
+        if self.beta > 0 and self.pvalue < 0.05:
             return "richer areas grew faster (divergence)"
         return "no significant relation between starting level and growth"
 
     def to_frame(self) -> pd.DataFrame:
         """``statistic, first_year, year, value``: beta, se, pvalue, nobs, sigma in the first and last year."""
-        b, s = self.beta, self.sigma.series
-        stats = (("beta", b.beta), ("se", b.se), ("pvalue", b.pvalue), ("nobs", b.nobs),
-                 ("sigma_first", s.iloc[0]), ("sigma_last", s.iloc[-1]))
+        stats = (("beta", self.beta), ("se", self.se), ("pvalue", self.pvalue), ("nobs", self.n),
+                 ("sigma_first", self.sigma.iloc[0]), ("sigma_last", self.sigma.iloc[-1]))
         return pd.DataFrame([{"statistic": k, "measure": "gdp_per_head", "year": self.end, "first_year": self.start,
                               "value": float(v)} for k, v in stats])
+
+
+def _level_tables(wide: pd.DataFrame, y0: int, y1: int) -> tuple[pd.DataFrame, pd.Series, dict]:
+    """Beta and sigma convergence of a level as tables (points, sigma by year, the slope's numbers)."""
+    from levelup.models import convergence as conv
+
+    b = conv.beta(wide[y0], wide[y1], y1 - y0)
+    s = conv.sigma(wide.loc[:, y0:y1])
+    points = b.data[["ln_initial", "growth"]].astype(float)
+    points["growth"] = 100 * points["growth"]
+    p = b.params["estimate"]
+    numbers = {"beta": float(b.beta), "se": float(b.se), "pvalue": float(b.pvalue), "cov": str(b.cov),
+               "intercept": float(p["const"]), "nobs": int(b.nobs)}
+    return points, s.series.astype(float), numbers
 
 
 def convergence_context(region: Any, start_year: int | None = None, end_year: int | None = None) -> ConvergenceContext:
@@ -182,7 +195,6 @@ def convergence_context(region: Any, start_year: int | None = None, end_year: in
     from levelup.analysis._common import _data_level, _memo, _resolve
     from levelup.analysis.inside import itl3_units, local_authorities
     from levelup.geo.levels import LEVELS
-    from levelup.models import convergence as conv
 
     reg = _resolve(region)
     lvl = _data_level(reg)
@@ -192,11 +204,11 @@ def convergence_context(region: Any, start_year: int | None = None, end_year: in
         y0 = max(y0, int(start_year))
     if end_year:
         y1 = min(y1, int(end_year))
-    b = _memo(("beta", lvl, y0, y1), lambda: conv.beta(wide[y0], wide[y1], y1 - y0))
-    s = _memo(("sigma", lvl, y0, y1), lambda: conv.sigma(wide.loc[:, y0:y1]))
+    points, sigma, nums = _memo(("convergence_tables", lvl, y0, y1), lambda: _level_tables(wide, y0, y1))
     if reg.level == lvl:
         highlight = [reg.code]
     else:
         highlight = [m for m in (local_authorities(reg) if lvl == "lad" else itl3_units(reg)) if m in wide.index]
-    return ConvergenceContext(region=reg.name, level=lvl, units=LEVELS[lvl].plural, start=y0, end=y1, n=len(wide),
-                              highlight=tuple(highlight), beta=b, sigma=s)
+    return ConvergenceContext(region=reg.name, level=lvl, units=LEVELS[lvl].plural, start=y0, end=y1, n=nums["nobs"],
+                              highlight=tuple(highlight), beta=nums["beta"], se=nums["se"], pvalue=nums["pvalue"],
+                              cov=nums["cov"], intercept=nums["intercept"], points=points, sigma=sigma)

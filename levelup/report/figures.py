@@ -195,11 +195,11 @@ def convergence_backdrop(res: Any) -> Backdrop:
     ax2 = fig.add_axes((0.67, 0.15, 0.31, 0.66))
     everyone = ax.scatter(x, g, s=10, color="#999999", label=res.units)
     xs = np.linspace(x.min(), x.max(), 2)
-    (fit,) = ax.plot(xs, res.fit(xs), color=PALETTE["parent"], lw=1.4, label=f"OLS fit, beta = {res.beta.beta:.4f}")
+    (fit,) = ax.plot(xs, res.fit(xs), color=PALETTE["parent"], lw=1.4, label=f"OLS fit, beta = {res.beta:.4f}")
     ax.set_xlabel(f"log GDP per head, {res.start}")
     ax.set_ylabel("growth, % a year")
     ax.set_title(f"Beta: growth against the {res.start} level", fontsize=9, loc="left")
-    s = res.sigma.series
+    s = res.sigma
     ax2.plot(s.index, s.values, color=PALETTE["region"], lw=2)
     ax2.set_title("Sigma: sd of log GDP per head", fontsize=9, loc="left")
     for a in (ax, ax2):
@@ -220,7 +220,7 @@ def convergence_chart(base: Backdrop, res: Any, name: str) -> tuple[bytes, str, 
     legend = ax.legend(handles=[*base.handles, dots], frameon=False, fontsize=7)
     head = base.fig.text(0.01, 0.985, _wrap(title, 110), fontsize=9, ha="left", va="top")
     data = base.png(title, [dots, legend, head])
-    s = res.sigma.series
+    s = res.sigma
     alt = (f"Scatter chart: average growth of GDP per head {res.start}-{res.end} against log GDP per head in "
            f"{res.start} for {res.n} {res.units}, {name} highlighted; {res.verdict()}. Line chart: the dispersion of "
            f"log GDP per head {'rose' if s.iloc[-1] > s.iloc[0] else 'fell'} from {s.iloc[0]:.3f} to {s.iloc[-1]:.3f}.")

@@ -210,7 +210,7 @@ def convergence(ctx: Context) -> Block:
     base = stored(("conv_fig", res.level, res.start, res.end), lambda: F.convergence_backdrop(res))
     _export(ctx, "6 Convergence", "beta_sigma", res.to_frame().assign(unit="", source="gdp", release="")
             .to_dict("records"))
-    s = res.sigma.series
+    s = res.sigma
     chart = figure(ctx, *F.convergence_chart(base, res, ctx.region.name), _release_caption(ctx, "gdp_per_head", res.level))
     return present("convergence.j2", c=res, sigma_first=s.iloc[0], sigma_last=s.iloc[-1], figure=chart)
 

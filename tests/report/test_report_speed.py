@@ -130,6 +130,32 @@ def test_template_parameters_are_read_without_papermill_or_nbformat():
     assert heavy == "[]"
 
 
+_CONVERGENCE = """
+import json, sys
+from levelup.report import model_sections as M, sections as S
+ctx = S.context(sys.argv[1])
+M.convergence(ctx)
+from levelup.analysis.convergence import convergence_context
+res = convergence_context(ctx.region)
+print(json.dumps({"numbers": res.to_frame()["value"].tolist(), "points": res.points.to_numpy().tolist(),
+                  "heavy": sorted(m for m in ("statsmodels", "scipy.stats", "scipy.optimize") if m in sys.modules)}))
+"""
+
+
+@pytest.mark.slow
+def test_a_reports_convergence_section_reads_its_levels_tables_without_statsmodels(ons_dir):
+    """The beta and sigma convergence of a level are the same for every place in it: kept as tables
+    on disk (the derived store), the next process reads them and imports neither statsmodels nor
+    scipy.stats (0.5-0.8 s of a single report), with the same numbers."""
+    runs = []
+    for region in ("Tees Valley", "Hartlepool"):  # one level (local authorities): derived once, then read
+        p = subprocess.run([sys.executable, "-c", _CONVERGENCE, region], capture_output=True, text=True, env=_env())
+        assert p.returncode == 0, p.stderr[-2000:]
+        runs.append(json.loads(p.stdout.strip().splitlines()[-1]))
+    assert runs[1]["heavy"] == []
+    assert runs[1]["numbers"] == runs[0]["numbers"] and runs[1]["points"] == runs[0]["points"]
+
+
 # --------------------------------------------------------------------------------------------
 # the rerun with nothing changed
 # --------------------------------------------------------------------------------------------
