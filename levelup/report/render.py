@@ -75,23 +75,67 @@ class Renderer:
         self.kernel = WarmKernel(self.workdir / "kernel", warm=warm)
         self.engine = PdfEngine()
         self.exporter = None
+        self._printing: asyncio.Future | None = None
         self._needs_reset = False
         self._started = False
 
     async def start(self) -> None:
+        """Launch the kernel and wait for it; the printing machinery (nbconvert, Playwright and
+        Chromium) starts in the background and is awaited only when a report is printed.
+
+        The kernel's boot and warm-up (about 1 s) is the longest path to the first report; on 2
+        cores the worker's own imports and Chromium's start-up slowed it by half when they ran
+        beside it, while the other core idles during the notebook's execution (issue 21). So the
+        worker imports only what a report needs before its cells run while the kernel boots, and
+        the rest once the first report executes."""
         import importlib
 
         await self.kernel.launch()
-        for name in WORKER_MODULES:  # imported (if not inherited) while the kernel process boots
+        for name in JOB_MODULES:  # imported (if not inherited) while the kernel process boots
             importlib.import_module(name)
+        await self.kernel.ready()
+        self._printing = asyncio.ensure_future(self._start_printing())
+        self._started = True
+
+    async def _start_printing(self) -> None:
+        import importlib
+
+        def imports() -> None:
+            for name in WORKER_MODULES:
+                importlib.import_module(name)
+
+        await asyncio.to_thread(imports)  # the event loop goes on driving the kernel meanwhile
         from nbconvert import HTMLExporter
 
         self.exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                                      exclude_output_prompt=True, anchor_link_text="", sanitize_html=False)
-        await asyncio.gather(self.kernel.ready(), self.engine.start())
-        self._started = True
+        await asyncio.to_thread(self._warm_exporter)
+        await self.engine.start()
+
+    def _warm_exporter(self) -> None:
+        """Export a one-cell notebook: nbconvert loads and compiles its templates on its first export
+        (0.13 s), here while the kernel executes rather than after it."""
+        import nbformat
+
+        self.exporter.from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("warm")]))
+
+    async def _ready_to_print(self) -> None:
+        """Wait for the printing machinery; after a failure (no Chromium) the next report tries again."""
+        if self._printing is None:
+            self._printing = asyncio.ensure_future(self._start_printing())
+        try:
+            await self._printing
+        except BaseException:
+            self._printing = None
+            raise
 
     async def close(self) -> None:
+        if self._printing is not None and not self._printing.done():
+            self._printing.cancel()
+            try:
+                await self._printing
+            except BaseException:  # noqa: BLE001 - cancelled, or failed: the browser is closed below
+                pass
         await self.engine.close()
         await self.kernel.shutdown()
 
@@ -146,14 +190,14 @@ class Renderer:
 
     async def render(self, job: Job) -> dict[str, Any]:
         """Render one job (see ``levelup.report.batch``): returns what was written and how."""
-        from levelup.report import exports
-        from levelup.report.sections import EXPORT_MIME
-
         if not self._started:
             await self.start()
         t0 = time.perf_counter()
         nb, attempts, reasons = await self._execute(job)
         t_exec = time.perf_counter() - t0
+        from levelup.report import exports  # imported by now (printing's start-up) unless it failed
+        from levelup.report.sections import EXPORT_MIME
+
         self._needs_reset = True
         _normalise(nb)
         payload = None
@@ -172,6 +216,7 @@ class Renderer:
         # reset the kernel for the next report while this one is exported and printed
         reset = asyncio.ensure_future(self._reset_quietly())
         try:
+            await self._ready_to_print()
             body, _ = self.exporter.from_notebook_node(html_nb)
             title = f"{job.name} ({job.code}): {job.title}"
             page = page_html(body, title=title, brand=job.branding)
@@ -262,11 +307,14 @@ _LOCAL = threading.local()
 #: What a worker needs to start its kernel, imported once by the batch's fork server so that every
 #: worker it forks inherits them instead of importing them again (see ``levelup.report.pool``).
 #: Only these: the fork server forks no worker before its imports are done, and the kernel (about
-#: 1 s to start and warm) is the longest path to the first report. The rest (:data:`WORKER_MODULES`)
-#: each worker imports while its kernel starts.
+#: 1 s to start and warm) is the longest path to the first report.
 KERNEL_MODULES = ("levelup.report.render", "levelup.report.kernel", "jupyter_client.manager")
 
-#: Everything a worker imports before its first report.
+#: What a report needs before its cells run, imported while the kernel boots: the job itself (its
+#: ``Region`` unpickles through ``levelup.geo.resolve``, which imports pandas) and the template parameterised.
+JOB_MODULES = ("levelup.geo.resolve", "papermill.iorw", "papermill.parameterize", "nbclient")
+
+#: What printing needs (HTML export, exports, the browser), imported while the first report executes.
 WORKER_MODULES = (
     "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
     "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",

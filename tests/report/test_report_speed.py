@@ -5,8 +5,9 @@
 * file digests are remembered under size and mtime: an unchanged file is not read again, a
   touched one is hashed again and, with the same bytes, counts as unchanged;
 * the template's parameters are read without papermill or nbformat;
-* batch workers inherit what the fork server imported (the kernel machinery), launch their kernel
-  before their other imports, and the batch plans while the fork server starts;
+* batch workers inherit what the fork server imported (the kernel machinery), boot their kernel
+  before importing the printing machinery (started while the first report executes), and the
+  batch plans while the fork server starts;
 * a report's cells run with the store pinned (the data files looked at once), unpinned after;
 * a worker's warm-up runs no report.
 """
@@ -223,7 +224,7 @@ def test_workers_inherit_what_the_fork_server_imported(tmp_path):
     """Workers do not import the kernel machinery themselves: it is in ``sys.modules`` before the
     worker's initializer runs (a spawned worker had none). The fork server imports only that, so
     the first worker forks (and starts its kernel) at once; nbconvert, papermill and Playwright are
-    the worker's own imports, made while its kernel boots."""
+    the worker's own imports (see the next test for when)."""
     import importlib
 
     from levelup.report import batch
@@ -239,29 +240,44 @@ def test_workers_inherit_what_the_fork_server_imported(tmp_path):
     assert "nbconvert" not in inherited and "playwright.async_api" not in inherited
 
 
-def test_a_worker_launches_its_kernel_before_its_other_imports(tmp_path):
-    """The kernel process (about 1 s to boot and warm) is launched before the worker imports
-    nbconvert, papermill and Playwright; those imports run while it boots."""
+def test_a_worker_boots_its_kernel_alone_and_starts_printing_while_the_report_executes(tmp_path):
+    """The kernel process (about 1 s to boot and warm) is the longest path to the first report: it is
+    launched first and boots beside the few imports a report needs before its cells run; nbconvert,
+    Playwright and the browser start only afterwards (during the first report's execution, when the
+    other core idles), and nbconvert's templates are compiled before the first report is printed."""
     probe = f"""
 import asyncio, sys
 from levelup.report.render import Renderer
 events = []
 r = Renderer({str(tmp_path)!r})
+def seen(name):
+    return ("nbconvert" in sys.modules, "playwright.async_api" in sys.modules)
 async def launch():
-    events.append(("launch", "nbconvert" in sys.modules, "playwright.async_api" in sys.modules))
+    events.append(("launch", *seen(name="launch")))
 async def ready():
-    events.append(("ready", "nbconvert" in sys.modules, "playwright.async_api" in sys.modules))
+    events.append(("ready", *seen(name="ready")))
+    # what the first job needs before its cells run (unpickling its Region imports pandas) came meanwhile
+    events.append(("job modules", all(m in sys.modules for m in ("levelup.geo.resolve", "papermill.parameterize"))))
 async def engine():
-    events.append(("engine",))
-r.kernel.launch, r.kernel.ready, r.engine.start = launch, ready, engine
-asyncio.run(r.start())
+    events.append(("engine", *seen(name="engine")))
+warm = r._warm_exporter
+def warm_exporter():
+    warm()
+    events.append(("exporter warmed",))
+r.kernel.launch, r.kernel.ready, r.engine.start, r._warm_exporter = launch, ready, engine, warm_exporter
+async def main():
+    await r.start()
+    events.append(("started", *seen(name="started")))
+    await r._ready_to_print()
+asyncio.run(main())
 print(events)
 """
     p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=_env(), cwd=tmp_path)
     assert p.returncode == 0, p.stderr[-2000:]
     events = eval(p.stdout.strip().splitlines()[-1])  # noqa: S307 - our own probe's repr
-    assert events[0] == ("launch", False, False)
-    assert ("ready", True, True) in events
+    assert events[:4] == [("launch", False, False), ("ready", False, False), ("job modules", True),
+                          ("started", False, False)]
+    assert events[4:] == [("exporter warmed",), ("engine", True, True)]
 
 
 def test_the_batch_plans_while_the_fork_server_starts(monkeypatch):
