@@ -7,7 +7,7 @@ sha256, the parser's version or levelup's version differs from what the sidecar
 The sidecar also records the sha256 of the parquet file itself (``table_sha256``): a table is
 decoded only when its bytes still have that digest, otherwise it is rebuilt from the raw files
 with a :class:`CorruptCacheWarning` naming the file, so a damaged cache never gives other
-numbers. :func:`table_digests` gives those digests for a report's build key.
+numbers. :func:`recorded_table_digests` reads those digests for a report's build key.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 from levelup import __version__, config
 from levelup._io import storage_error, write_atomic
 from levelup.data.registry import Source
-from levelup.errors import LayoutError, StorageError
+from levelup.errors import LayoutError
 
 #: Columns every parsed table has (sources add industry, industry_name, period, vintage ...).
 TIDY_COLUMNS = ("geo_code", "geo_name", "level", "year", "measure", "unit", "value")
@@ -218,31 +218,6 @@ def _recorded_digest(source_id: str, root) -> str | None:
         return None
 
 
-def table_digest(source_id: str, root: str | os.PathLike | None = None) -> str:
-    """The sha256 of the processed table of ``source_id``, building or repairing it first.
-
-    The table is loaded as :func:`levelup.data.load` loads it (raw files fetched and checked, the
-    table verified against its sidecar or rebuilt), so the digest names exactly the numbers a
-    reader gets. Cheap when nothing changed: the load is memoised and the file is hashed only
-    when its size or mtime changed. Raises what ``load`` raises (e.g. ``DataNotFoundError``).
-    """
-    from levelup.data import api
-
-    api._load_keyed(source_id, root=root)
-    digest = _recorded_digest(source_id, root)
-    if digest is None:  # the table on disk changed after this process loaded it: load (rebuild) again
-        for key in [k for k in api._MEMO if k[0] == source_id]:
-            del api._MEMO[key]
-        api._load_keyed(source_id, root=root)
-        digest = _recorded_digest(source_id, root)
-    if digest is None:
-        raise StorageError(
-            f"the processed table of {source_id!r} ({paths_for(source_id, root)[0]}) changes while levelup "
-            "reads it; stop the other process writing to that folder"
-        )
-    return digest
-
-
 def recorded_table_digests(source_ids, root: str | os.PathLike | None = None) -> dict[str, str]:
     """``{source: sha256}`` as the processed tables' sidecars record them, for the sources whose
     table is on disk: no table is built, read or hashed (a report's build key, recorded after the
@@ -253,8 +228,3 @@ def recorded_table_digests(source_ids, root: str | os.PathLike | None = None) ->
         if isinstance(digest, str):
             out[sid] = digest
     return out
-
-
-def table_digests(source_ids, root: str | os.PathLike | None = None) -> dict[str, str]:
-    """``{source_id: sha256 of its processed table}`` for a report's build key (see :func:`table_digest`)."""
-    return {sid: table_digest(sid, root) for sid in dict.fromkeys(source_ids)}
