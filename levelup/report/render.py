@@ -107,8 +107,11 @@ class Renderer:
         await asyncio.to_thread(imports)  # the event loop goes on driving the kernel meanwhile
         from nbconvert import HTMLExporter
 
+        # optimistic_validation: the notebook is validated once after the preprocessors, not after
+        # each of them (12 validations, 0.04 s of a report's worker time)
         self.exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                                     exclude_output_prompt=True, anchor_link_text="", sanitize_html=False)
+                                     exclude_output_prompt=True, anchor_link_text="", sanitize_html=False,
+                                     optimistic_validation=True)
         await asyncio.to_thread(self._warm_exporter)
         await self.engine.start()
 
