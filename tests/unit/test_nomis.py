@@ -12,7 +12,6 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from levelup.data import nomis
@@ -179,12 +178,32 @@ def test_retries_after_server_error(server, tmp_path):
     assert len(df) == 24 and client.requests == 3
 
 
-def test_rate_limit_spaces_calls(server, tmp_path):
+class _Clock:
+    """A monotonic clock that moves only when slept on: the waits the client asks for are the spacing
+    of its calls, whatever the machine's load does to the real ones."""
+
+    def __init__(self):
+        self.now, self.slept = 1000.0, []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+def test_rate_limit_spaces_calls(server, tmp_path, monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(nomis, "time", clock)
+    monkeypatch.setattr(nomis, "_LAST_CALL", {})  # no earlier test's call (real clock) to wait behind
     client = _client(server, tmp_path, page_size=8, min_interval=0.15)
     client.get("NM_17_5", geography="TYPE480")
-    times = [t for t, _ in server.log]
-    assert len(times) == 3
-    assert min(np.diff(times)) >= 0.14
+    assert len(server.log) == 3  # three pages, three calls
+    assert clock.slept == pytest.approx([0.15, 0.15])  # each call after the first waited its turn
 
 
 def test_aps_rates_labels_measures_and_checks_variable_names(server, tmp_path):
