@@ -330,6 +330,9 @@ def test_a_table_caption_stays_with_its_first_rows(ons_dir, tmp_path):
     caption = "The councils of Norfolk and Suffolk: headline measures"
     on = [i for i, p in enumerate(pages) if caption in p]
     assert len(on) == 1 and "Babergh" in pages[on[0]]  # the first council on the caption's page
+    # "The gap" and its opening sentence once ended page 3 while their chart began page 4
+    gap = [i for i, p in enumerate(pages) if "The gap" in p and "1% versus 3% real growth. Source" in p]
+    assert len(gap) == 1 and "growing at 1% a year" in pages[gap[0]]
 
 
 def test_a_sections_heading_and_opening_sentence_go_with_its_table(ons_dir, tmp_path):
