@@ -336,18 +336,23 @@ def test_a_table_caption_stays_with_its_first_rows(ons_dir, tmp_path):
 
 
 def test_a_sections_heading_and_opening_sentence_go_with_its_table(ons_dir, tmp_path):
-    """Hartlepool's "Statistical neighbours" heading and first sentence once ended page 6 while the
-    table they introduce began page 7: the opening sentence now belongs to the block kept whole, so
-    heading, sentence and table start on one page."""
+    """Hartlepool's "Statistical neighbours" and Camden's "Industry structure" headings and first
+    sentences once ended a page while the table they introduce began the next: the opening sentence
+    now belongs to the block kept whole, so heading, sentence and table start on one page."""
     from levelup.report import render_many
 
-    res = render_many(["Hartlepool"], jobs=1, out_dir=tmp_path, progress=False)
+    res = render_many(["Hartlepool", "Camden"], jobs=2, out_dir=tmp_path, progress=False)
     assert res.exit_code == 0, res.summary()
-    pdf = tmp_path / "lad" / "e06000001-hartlepool.pdf"
-    pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True, text=True,
-                            check=True).stdout for i in range(1, int(pdfinfo(pdf)["Pages"]) + 1)]
-    for heading, sentence, table in (("Statistical neighbours", "most like Hartlepool", "Hartlepool and its statistical"),
-                                     ("Why the gap", "Hartlepool", "GDP per head in Hartlepool and its four parts")):
-        on = [i for i, p in enumerate(pages) if heading in p and table in p]
-        assert len(on) == 1, heading
-        assert sentence in pages[on[0]]
+    cases = {
+        "e06000001-hartlepool": (("Statistical neighbours", "most like Hartlepool", "Hartlepool and its statistical"),
+                                 ("Why the gap", "Hartlepool", "GDP per head in Hartlepool and its four parts")),
+        "e09000007-camden": (("Industry structure", "Manufacturing (SIC section C)", "Largest industries in Camden"),),
+    }
+    for stem, checks in cases.items():
+        pdf = tmp_path / "lad" / f"{stem}.pdf"
+        pages = [subprocess.run(["pdftotext", "-f", str(i), "-l", str(i), str(pdf), "-"], capture_output=True,
+                                text=True, check=True).stdout for i in range(1, int(pdfinfo(pdf)["Pages"]) + 1)]
+        for heading, sentence, table in checks:
+            on = [i for i, p in enumerate(pages) if heading in p and table in p]
+            assert len(on) == 1, (stem, heading)
+            assert sentence in pages[on[0]]
