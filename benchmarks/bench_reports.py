@@ -10,7 +10,8 @@ One run prints (issue 21):
 2. the 12 ITL1 reports, naive loop and levelup ``--jobs N``, and the ratio;
 3. a rerun with nothing changed (fresh processes: the first rerun hashes the new outputs once,
    the second reads nothing);
-4. peak memory per worker (the worker process and its kernel);
+4. peak memory per worker (the worker process and its kernel), and the CPU seconds of each kind of
+   process (kernels, workers, Chromium, its Playwright driver, the command), sampled from /proc;
 5. where the time goes: the parent's planning, worker start-up, and per report the notebook's
    execution and the PDF, plus the slowest sections of one report profiled in a plain process.
 
@@ -35,6 +36,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -81,18 +83,77 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rendered": len(res.rende
 """
 
 
+def _kind(cmdline: str) -> str:
+    if "ipykernel_launcher" in cmdline:
+        return "kernels"
+    if "chrom" in cmdline:
+        return "Chromium"
+    if "node" in cmdline or "playwright" in cmdline:
+        return "Playwright driver"
+    if "multiprocessing" in cmdline:
+        return "workers and fork server"
+    return "command"
+
+
+def _tree_cpu(root: int, seen: dict[int, tuple[float, str]]) -> None:
+    """Record the CPU seconds (user + system) and command line of ``root`` and its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        procs[int(pid)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, cmd)
+    mine, grew = {root}, True
+    while grew:
+        more = {pid for pid, (ppid, _, _) in procs.items() if ppid in mine} - mine
+        grew, mine = bool(more), mine | more
+    for pid in mine & set(procs):
+        _, cpu, cmd = procs[pid]
+        seen[pid] = (cpu, cmd or seen.get(pid, (0.0, ""))[1])
+
+
 def levelup_cold(regions, out: Path, jobs: int, force: bool = False) -> tuple[float, dict]:
-    """``render_many`` in a fresh Python process (a cold command line): its wall time, and its result."""
+    """``render_many`` in a fresh Python process (a cold command line): its wall time, and its result
+    (with ``cpu``: CPU seconds by kind of process, sampled from /proc every 0.1 s, so a process's
+    last tenth of a second can be missed)."""
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", _CHILD, json.dumps([regions, str(out), jobs, force])],
-                       capture_output=True, text=True, env=_env())
+    p = subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps([regions, str(out), jobs, force])],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env())
+    seen: dict[int, tuple[float, str]] = {}
+    reader = threading.Thread(target=lambda: seen.setdefault(-1, p.communicate()), daemon=True)
+    reader.start()
+    while reader.is_alive():
+        if Path("/proc").is_dir():
+            _tree_cpu(p.pid, seen)
+        reader.join(0.1)
     took = time.perf_counter() - t0
+    stdout, stderr = seen.pop(-1)
     if p.returncode != 0:
-        raise RuntimeError(p.stderr[-3000:])
-    res = json.loads(p.stdout.strip().splitlines()[-1])
+        raise RuntimeError(stderr[-3000:])
+    res = json.loads(stdout.strip().splitlines()[-1])
+    cpu: dict[str, float] = {}
+    for spent, cmd in seen.values():
+        cpu[_kind(cmd)] = cpu.get(_kind(cmd), 0.0) + spent
+    res["cpu"] = cpu
     if res["failed"]:
         print("  FAILED:", res["failed"])
     return took, res
+
+
+def cpu_line(res: dict, took: float) -> str:
+    cpu = res.get("cpu") or {}
+    if not cpu:
+        return "  CPU by process: (no /proc here)"
+    total = sum(cpu.values())
+    parts = ", ".join(f"{k} {v:.1f} s" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1]))
+    return (f"  CPU by process: {parts}; total {total:.1f} s in {took:.1f} s wall "
+            f"({total / took / (os.cpu_count() or 1):.0%} of the {os.cpu_count()} cores)")
 
 
 def breakdown(res: dict, jobs: int) -> str:
@@ -188,6 +249,7 @@ def main() -> None:
         t_one, one = levelup_cold([args.region], work / "one", 1)
         print(f"one report ({args.region}), cold command line, levelup: {t_one:6.1f} s wall")
         print(breakdown(one, 1))
+        print(cpu_line(one, t_one))
         if not args.no_naive:
             from levelup.geo import resolve
 
@@ -204,6 +266,7 @@ def main() -> None:
         t_lv, res = levelup_cold(ITL1, work / "itl1", args.jobs)
         print(f"12 ITL1 reports, levelup --jobs {args.jobs}: {t_lv:6.1f} s wall ({t_lv / 12:.2f} s/report); {load()}")
         print(breakdown(res, args.jobs))
+        print(cpu_line(res, t_lv))
         print(memory(res))
         if not args.no_naive:
             n = max(1, min(12, args.naive_sample))
