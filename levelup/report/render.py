@@ -101,7 +101,7 @@ class Renderer:
         import importlib
 
         def imports() -> None:
-            for name in WORKER_MODULES:
+            for name in PRINTING_MODULES:
                 importlib.import_module(name)
 
         await asyncio.to_thread(imports)  # the event loop goes on driving the kernel meanwhile
@@ -317,12 +317,10 @@ KERNEL_MODULES = ("levelup.report.render", "levelup.report.kernel", "jupyter_cli
 #: ``Region`` unpickles through ``levelup.geo.resolve``, which imports pandas) and the template parameterised.
 JOB_MODULES = ("levelup.geo.resolve", "papermill.iorw", "papermill.parameterize", "nbclient")
 
-#: What printing needs (HTML export, exports, the browser), imported while the first report executes.
-WORKER_MODULES = (
-    "levelup.report.render", "levelup.report.kernel", "levelup.report.pdf", "levelup.report.exports",
-    "levelup.report.sections", "nbformat", "nbclient", "nbconvert", "papermill.iorw", "papermill.parameterize",
-    "jupyter_client.manager", "playwright.async_api",
-)
+#: What printing needs (HTML export, the CSV and XLSX, the browser), imported while the first report
+#: executes (the kernel machinery and :data:`JOB_MODULES` are there already).
+PRINTING_MODULES = ("levelup.report.pdf", "levelup.report.exports", "levelup.report.sections", "nbformat", "nbconvert",
+                    "playwright.async_api")
 _INHERITED: frozenset[str] = frozenset()
 
 
