@@ -98,13 +98,9 @@ class TableResult(Result):
     ``notes()`` says where it comes from."""
 
     table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
-    lines: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         return self.table.copy()  # attrs come with it
-
-    def notes(self) -> list[str]:
-        return [*super().notes(), *self.lines]
 
 
 __all__ = ["Result", "Sample", "TableResult", "new_axes", "field"]
