@@ -84,7 +84,7 @@ print(json.dumps({"seconds": time.perf_counter() - t0, "rendered": len(res.rende
 
 
 def _kind(cmdline: str) -> str:
-    if "ipykernel_launcher" in cmdline:
+    if "levelup-report-kernel" in cmdline or "ipykernel_launcher" in cmdline:
         return "kernels"
     if "chrom" in cmdline:
         return "Chromium"

@@ -1,30 +1,32 @@
-"""A warm Jupyter kernel per worker, reset between reports so that nothing leaks.
+"""A warm report kernel per worker, reset between reports so that nothing leaks.
 
 Starting a kernel and importing pandas/matplotlib/levelup costs about 2 s (RENDERING.md); a
-worker therefore keeps one kernel and executes report after report in it. Between reports
-:meth:`WarmKernel.reset` clears the user namespace (``%reset -f``), matplotlib (figures,
-rcParams, styles), pandas options, the random seeds of ``random`` and ``numpy`` and the
-working directory; the determinism test renders regions alone and in a shuffled batch and
-compares the outputs. The kernel runs in the worker's own folder (``cwd``) with
-``MPLBACKEND=Agg`` and ``PYTHONHASHSEED=0``; its pid is written to ``cwd/kernel.pid`` so that
-a batch that is interrupted can kill it.
+worker therefore keeps one kernel and executes report after report in it. The kernel is an
+IPython shell in a process of its own (:mod:`levelup.report.shell`) that the worker drives over a
+pipe, one cell at a time: no Jupyter kernel, ZeroMQ or nbclient (measured in issue 21: their boot
+and messages cost about 1 s of a cold report). Between reports :meth:`WarmKernel.reset` clears
+the user namespace, matplotlib (figures, rcParams, styles), pandas options, the random seeds of
+``random`` and ``numpy`` and the working directory; the determinism test renders regions alone
+and in a shuffled batch and compares the outputs. The kernel runs in the worker's own folder
+(``cwd``) with ``MPLBACKEND=Agg`` and ``PYTHONHASHSEED=0``; its pid is written to
+``cwd/kernel.pid`` so that a batch that is interrupted can kill it.
 
-The kernel is the Python levelup runs in (``sys.executable -m ipykernel_launcher``), not a
-kernel spec looked up by name: a ``python3`` spec in the user's home that points at a deleted
-virtualenv, or at another Python without levelup, cannot break rendering. On Linux it dies
-with the process that started it (``PR_SET_PDEATHSIG``), however that process ends.
+The kernel is the Python levelup runs in (``sys.executable``), never a Jupyter kernel spec: a
+``python3`` spec in the user's home that points at a deleted virtualenv cannot break rendering.
+On Linux it dies with the process that started it (``PR_SET_PDEATHSIG``), however that process
+ends. A cell that runs longer than its timeout gets the kernel killed and restarted
+(:class:`CellTimeout`); a kernel that dies raises :class:`KernelDied`, quoting its log.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import sys
 from pathlib import Path
 
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from nbclient import NotebookClient
-
-KERNEL_NAME = "levelup-this-python"
+from levelup.report.shell import ARGV_MARK
 
 # Linux: ask the kernel to receive SIGKILL when the process that started it dies (prctl
 # PR_SET_PDEATHSIG = 1); if that process died before the call, exit at once.
@@ -35,7 +37,7 @@ _DIE_WITH_PARENT = (
     "    if os.getppid() != {parent}:\n"
     "        os._exit(1)\n"
 )
-_LAUNCH = "import runpy, sys\nsys.argv[0] = 'ipykernel_launcher'\nrunpy.run_module('ipykernel_launcher', run_name='__main__')\n"
+_LAUNCH = "from levelup.report.shell import serve\nserve()\n"
 
 
 def die_with_parent(parent: int) -> None:
@@ -43,26 +45,21 @@ def die_with_parent(parent: int) -> None:
     exec(_DIE_WITH_PARENT.format(parent=int(parent)))  # noqa: S102 - our own constant code
 
 
-def this_python_spec() -> KernelSpec:
-    """A kernel spec for the running interpreter; the kernel dies with its parent on Linux."""
-    prelude = _DIE_WITH_PARENT.format(parent=os.getpid()) + _LAUNCH
-    return KernelSpec(
-        argv=[sys.executable, "-c", prelude, "-f", "{connection_file}"],
-        display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (levelup)",
-        language="python",
-        interrupt_mode="signal",
-        metadata={},
-    )
+class KernelDied(RuntimeError):
+    """The kernel process ended (or could not start) while it was asked to run code."""
 
 
-class ThisPythonSpecs(KernelSpecManager):
-    """Every kernel name means the Python levelup runs in; no kernel spec on disk is read."""
+class CellTimeout(TimeoutError):
+    """A cell ran longer than its timeout; the kernel was killed."""
 
-    def get_kernel_spec(self, kernel_name: str) -> KernelSpec:
-        return this_python_spec()
 
-    def find_kernel_specs(self) -> dict[str, str]:
-        return {}
+class CellError(Exception):
+    """A cell raised: ``ename``, ``evalue`` and IPython's ``traceback`` lines, as Jupyter reports them."""
+
+    def __init__(self, ename: str, evalue: str, traceback: list[str]):
+        super().__init__(f"{ename}: {evalue}")
+        self.ename, self.evalue, self.traceback = ename, evalue, traceback
+
 
 RESET_CODE = """
 def _levelup_reset(cwd):
@@ -100,20 +97,17 @@ PIN_CODE = "import levelup._store\nlevelup._store.STORE.pin()\n"
 
 
 class WarmKernel:
-    """One persistent ipykernel, driven through nbclient (async)."""
+    """One persistent report kernel (:mod:`levelup.report.shell`), driven over a pipe (async)."""
 
-    def __init__(self, cwd: str | os.PathLike, *, kernel_name: str = KERNEL_NAME, warm: str = ""):
+    def __init__(self, cwd: str | os.PathLike, *, warm: str = ""):
         self.cwd = Path(cwd)
-        self.kernel_name = kernel_name
         self.warm = warm
-        self.km = None
-        self.kc = None
+        self.proc: asyncio.subprocess.Process | None = None
         self._log = None
 
     @property
     def pid(self) -> int | None:
-        prov = getattr(self.km, "provisioner", None)
-        return getattr(prov, "pid", None) if prov is not None else None
+        return self.proc.pid if self.proc is not None else None
 
     async def start(self, timeout: float = 60) -> None:
         await self.launch()
@@ -121,51 +115,70 @@ class WarmKernel:
 
     async def launch(self) -> None:
         """Start the kernel process (it boots on its own: :meth:`ready` waits for it)."""
-        from jupyter_client.manager import AsyncKernelManager
-
         self.cwd.mkdir(parents=True, exist_ok=True)
-        env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0", PYDEVD_DISABLE_FILE_VALIDATION="1")
-        self.km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.cwd / "ipc"),
-                                     connection_file=str(self.cwd / "connection.json"),
-                                     kernel_spec_manager=ThisPythonSpecs())
+        env = dict(os.environ, MPLBACKEND="Agg", PYTHONHASHSEED="0")
         # the kernel process's own output (start-up errors, crashes) goes to kernel.log, not the
         # user's terminal; log_tail() quotes it when the kernel dies
         self._log = open(self.cwd / "kernel.log", "ab")  # noqa: SIM115 - open for the kernel's life
-        await self.km.start_kernel(cwd=str(self.cwd), env=env, extra_arguments=["--HistoryManager.enabled=False"],
-                                   stdout=self._log, stderr=self._log)
-        (self.cwd / "kernel.pid").write_text(str(self.pid or ""))
+        code = _DIE_WITH_PARENT.format(parent=os.getpid()) + _LAUNCH
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", code, ARGV_MARK, cwd=str(self.cwd), env=env, stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE, stderr=self._log, limit=1 << 30)
+        (self.cwd / "kernel.pid").write_text(str(self.proc.pid))
 
     async def ready(self, timeout: float = 60) -> None:
         """Wait for the launched kernel, run the warm-up code and reset it."""
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        await self.kc.wait_for_ready(timeout=timeout)
         if self.warm:
             await self.run(self.warm, timeout=max(timeout, 180))  # imports and data: slow on a busy machine
         await self.reset()
 
+    async def _request(self, code: str, timeout: float | None, silent: bool) -> dict:
+        proc = self.proc
+        if proc is None or proc.returncode is not None:
+            raise KernelDied("the kernel is not running")
+        try:
+            proc.stdin.write(json.dumps({"code": code, "silent": silent}).encode() + b"\n")
+            await proc.stdin.drain()
+            line = await asyncio.wait_for(proc.stdout.readline(), timeout)
+        except (asyncio.TimeoutError, TimeoutError):
+            self._kill()
+            await proc.wait()
+            raise CellTimeout(f"no reply within {timeout:g} s") from None
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise KernelDied(f"the kernel exited ({exc})") from None
+        if not line:
+            code = await proc.wait()
+            raise KernelDied(f"the kernel exited with code {code}")
+        return json.loads(line)
+
     async def run(self, code: str, timeout: float = 60) -> None:
         """Run code silently; raise RuntimeError if it fails."""
-        reply = await self.kc.execute_interactive(code, silent=False, store_history=False, timeout=timeout,
-                                                  output_hook=lambda msg: None)
-        if reply["content"]["status"] != "ok":
-            c = reply["content"]
-            raise RuntimeError(f"kernel setup failed: {c.get('ename')}: {c.get('evalue')}")
+        reply = await self._request(code, timeout, silent=True)
+        if reply["status"] != "ok":
+            raise RuntimeError(f"kernel setup failed: {reply.get('ename')}: {reply.get('evalue')}")
 
     async def reset(self, timeout: float = 30) -> None:
         await self.run(RESET_CODE.format(cwd=str(self.cwd)), timeout=timeout)
 
     async def execute(self, nb, *, timeout: float = 120):
-        """Execute every cell of ``nb`` in this kernel (in place); nbclient errors propagate."""
-        client = NotebookClient(
-            nb, km=self.km, kernel_name=self.kernel_name, timeout=timeout, record_timing=False,
-            allow_errors=False, resources={"metadata": {"path": str(self.cwd)}}, shutdown_kernel="graceful",
-        )
-        client.kc = self.kc
-        client.reset_execution_trackers()
+        """Execute every code cell of ``nb`` (in place) as nbclient would: outputs in nbformat's
+        shape, execution counts from 1; a cell that raises keeps its error output and raises
+        :class:`CellError`, a cell over ``timeout`` seconds :class:`CellTimeout`."""
+        from nbformat import from_dict
+
         await self.run(PIN_CODE, timeout=timeout)
-        for index, cell in enumerate(nb.cells):
-            await client.async_execute_cell(cell, index, execution_count=client.code_cells_executed + 1)
+        count = 0
+        for cell in nb.cells:
+            if cell.cell_type != "code" or not cell.source.strip():
+                continue
+            count += 1
+            cell.outputs = []
+            reply = await self._request(cell.source, timeout, silent=False)
+            cell.execution_count = count
+            cell.outputs = [from_dict(o | {"execution_count": count} if "execution_count" in o else o)
+                            for o in reply["outputs"]]
+            if reply["status"] != "ok":
+                raise CellError(reply["ename"], reply["evalue"], reply["traceback"])
         return nb
 
     def log_tail(self, lines: int = 3) -> str:
@@ -177,27 +190,27 @@ class WarmKernel:
         return " | ".join(text.splitlines()[-lines:])
 
     async def alive(self) -> bool:
-        return self.km is not None and await self.km.is_alive()
+        return self.proc is not None and self.proc.returncode is None
 
     async def restart(self) -> None:
         await self.shutdown()
         await self.start()
 
-    async def shutdown(self) -> None:
-        if self.kc is not None:
-            self.kc.stop_channels()
-            self.kc = None
-        if self.km is not None:
+    def _kill(self) -> None:
+        if self.proc is not None and self.proc.returncode is None:
             try:
-                await self.km.shutdown_kernel(now=True)
-            except Exception:  # noqa: BLE001 - a dead kernel cannot be shut down politely
-                pid = self.pid
-                if pid:
-                    try:
-                        os.kill(pid, 9)
-                    except ProcessLookupError:
-                        pass
-            self.km = None
+                self.proc.kill()
+            except ProcessLookupError:
+                pass
+
+    async def shutdown(self) -> None:
+        if self.proc is not None:
+            self._kill()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 10)
+            except (asyncio.TimeoutError, TimeoutError):
+                pass
+            self.proc = None
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -164,7 +164,7 @@ class Renderer:
 
     async def _execute(self, job: Job):
         """Execute with one retry when the kernel dies or hangs; a failing cell is not retried."""
-        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from levelup.report.kernel import CellError
 
         timeout = job.timeout or DEFAULT_TIMEOUT
         attempts, reasons = 0, []
@@ -175,11 +175,11 @@ class Renderer:
                 await self._ensure_kernel()
                 await self.kernel.execute(nb, timeout=timeout)
                 return nb, attempts, reasons
-            except CellExecutionError as exc:
+            except CellError as exc:
                 self._needs_reset = True
                 raise RenderError(_cell_error(job, nb, exc)) from None
-            except (DeadKernelError, CellTimeoutError, RuntimeError, asyncio.TimeoutError, TimeoutError) as exc:
-                kind = "hung (no reply within the timeout)" if isinstance(exc, CellTimeoutError | asyncio.TimeoutError | TimeoutError) else "died"
+            except (RuntimeError, asyncio.TimeoutError, TimeoutError) as exc:
+                kind = "hung (no reply within the timeout)" if isinstance(exc, asyncio.TimeoutError | TimeoutError) else "died"
                 reason = f"the kernel {kind} while rendering {job.label}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 if self.kernel.log_tail():
                     reason += f" (kernel log: {self.kernel.log_tail()})"
@@ -311,11 +311,11 @@ _LOCAL = threading.local()
 #: worker it forks inherits them instead of importing them again (see ``levelup.report.pool``).
 #: Only these: the fork server forks no worker before its imports are done, and the kernel (about
 #: 1 s to start and warm) is the longest path to the first report.
-KERNEL_MODULES = ("levelup.report.render", "levelup.report.kernel", "jupyter_client.manager")
+KERNEL_MODULES = ("levelup.report.render", "levelup.report.kernel")
 
 #: What a report needs before its cells run, imported while the kernel boots: the job itself (its
 #: ``Region`` unpickles through ``levelup.geo.resolve``, which imports pandas) and the template parameterised.
-JOB_MODULES = ("levelup.geo.resolve", "papermill.iorw", "papermill.parameterize", "nbclient")
+JOB_MODULES = ("levelup.geo.resolve", "papermill.iorw", "papermill.parameterize", "nbformat")
 
 #: What printing needs (HTML export, the CSV and XLSX, the browser), imported while the first report
 #: executes (the kernel machinery and :data:`JOB_MODULES` are there already).

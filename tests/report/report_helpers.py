@@ -59,7 +59,7 @@ def batch_kernels() -> list[int]:
     Only kernels of this test process's batches count (descendants, or orphans whose batch has
     exited), so other batches running on the same machine do not make the test fail.
     """
-    pids = subprocess.run(["pgrep", "-f", "ipykernel"], capture_output=True, text=True).stdout.split()
+    pids = subprocess.run(["pgrep", "-f", "levelup-report-kernel"], capture_output=True, text=True).stdout.split()
     left = []
     for pid in pids:
         try:

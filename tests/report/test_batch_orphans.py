@@ -49,7 +49,7 @@ def test_kill_9_of_a_batch_leaves_no_process_and_no_report(ons_dir, tmp_path):
             time.sleep(0.5)
         below = subreaper.descendants(batch)
         kinds = " ".join(_cmdline(p, 10_000) for p in below)
-        assert "ipykernel" in kinds and ("chrom" in kinds or "playwright" in kinds), kinds
+        assert "levelup-report-kernel" in kinds and ("chrom" in kinds or "playwright" in kinds), kinds
         os.kill(batch, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while any(subreaper.alive(p) for p in below) and time.monotonic() < deadline:

@@ -168,7 +168,7 @@ def test_a_rerun_with_nothing_changed_imports_nothing_heavy_and_starts_no_worker
     first = subprocess.run(cmd, capture_output=True, text=True, env=_env(), cwd=tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     assert "2 rendered" in first.stdout
-    assert {"nbclient", "pandas"} <= _imported(first.stderr)  # the check below can see them
+    assert {"nbformat", "pandas"} <= _imported(first.stderr)  # the check below can see them
     for f in out.rglob("*.*"):  # as if the rerun came later: fresh outputs are "racy" for 2 s
         os.utime(f, (OLD, OLD))
     for _ in range(2):  # the first rerun hashes the fresh outputs once, the second reads none
@@ -236,7 +236,7 @@ def test_workers_inherit_what_the_fork_server_imported(tmp_path):
     finally:
         batch._stop_pool(pool, tmp_path)
     assert set(render.KERNEL_MODULES) <= inherited
-    assert {"jupyter_client.manager", "levelup.report.kernel"} <= inherited
+    assert "levelup.report.kernel" in inherited
     assert "nbconvert" not in inherited and "playwright.async_api" not in inherited
 
 
@@ -350,17 +350,13 @@ def test_a_report_runs_with_the_store_pinned_and_the_reset_unpins(tmp_path):
             await k.execute(nb, timeout=60)
             during = nb.cells[0].outputs[0]["text"].strip()
             await k.reset()
-            after = []
-            reply = await k.kc.execute_interactive(
-                "import levelup._store\nprint(levelup._store.STORE._pinned is not None)", store_history=False, timeout=60,
-                output_hook=lambda m: after.append(m["content"].get("text", "")))
-            assert reply["content"]["status"] == "ok"
-            return during, "".join(after).strip()
+            # run() raises when the code fails: the reset left the store unpinned
+            await k.run("import levelup._store\nassert levelup._store.STORE._pinned is None")
+            return during
         finally:
             await k.shutdown()
 
-    during, after = asyncio.run(go())
-    assert (during, after) == ("True", "False")
+    assert asyncio.run(go()) == "True"
 
 
 def test_the_workers_warm_up_runs_no_report(tmp_path):
