@@ -31,6 +31,25 @@ def _wrap(title: str, width: int = 90) -> str:
     return textwrap.fill(title, width)
 
 
+#: Titles stay at the top of their axes (``axes.titley``): matplotlib otherwise measures every tick
+#: label on each draw to lift the title above anything drawn there, which none of these charts
+#: draws (9% of a report's drawing time, issue 21); the pictures are the same.
+_AXES_RC = {"axes.titley": 1.0}
+
+
+#: zlib level 1 instead of Pillow's 6: the charts' flat colours compress almost as well (about 10%
+#: larger) at 60% of the encoding time; the PDF holds the same pixels.
+_PNG = {"compress_level": 1}
+
+
+def _axes(fig: Any, rect: tuple | None = None) -> Any:
+    """New axes on ``fig`` (at ``rect``, or the whole figure under its layout engine)."""
+    import matplotlib as mpl
+
+    with mpl.rc_context(_AXES_RC):
+        return fig.add_subplot() if rect is None else fig.add_axes(rect)
+
+
 def _new_figure(width: float = 7.2, height: float = 3.3):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -67,7 +86,7 @@ class Backdrop:
                 self.fig.draw_artist(a)
             buf = io.BytesIO()
             imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=self.fig.dpi,
-                   metadata={"Title": title, "Software": None})
+                   metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
             return buf.getvalue()
         finally:
             for a in artists:
@@ -82,7 +101,7 @@ def _plain_figure(width: float, height: float, rect: tuple = (0.09, 0.14, 0.89, 
 
     fig = Figure(figsize=(width, height), dpi=110)
     FigureCanvasAgg(fig)
-    return fig, fig.add_axes(rect)
+    return fig, _axes(fig, rect)
 
 
 def _title(ax: Any, title: str, width: int = 90) -> None:
@@ -113,7 +132,7 @@ def _trend_word(a: float, b: float) -> str:
 def png(fig: Any, title: str) -> bytes:
     """A matplotlib figure as PNG bytes, titled ``title`` (no software stamp: deterministic bytes)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None})
+    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
     return buf.getvalue()
 
 
@@ -157,7 +176,7 @@ def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_pare
     title = f"{label} in {name} relative to the {b} ({b} = 100)"
     fig = Figure(figsize=(7.2, 3.3), dpi=110)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.08, 0.13, 0.62, 0.74))
+    ax = _axes(fig, (0.08, 0.13, 0.62, 0.74))
     ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
     styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * has_parent
     styles += [(c, ":", 1.6) for c in PALETTE["others"]]
@@ -191,8 +210,8 @@ def convergence_backdrop(res: Any) -> Backdrop:
     x, g = pts["ln_initial"], pts["growth"]
     fig = Figure(figsize=(7.2, 3.1), dpi=110)
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.085, 0.15, 0.5, 0.66))
-    ax2 = fig.add_axes((0.67, 0.15, 0.31, 0.66))
+    ax = _axes(fig, (0.085, 0.15, 0.5, 0.66))
+    ax2 = _axes(fig, (0.67, 0.15, 0.31, 0.66))
     everyone = ax.scatter(x, g, s=10, color="#999999", label=res.units)
     xs = np.linspace(x.min(), x.max(), 2)
     (fit,) = ax.plot(xs, res.fit(xs), color=PALETTE["parent"], lw=1.4, label=f"OLS fit, beta = {res.beta:.4f}")
@@ -286,7 +305,7 @@ def shift_share_chart(res: Any, what: str, name: str, start: int, end: int, jobs
     short = what.split(" (")[0]
     title = f"Change in {short} in {name}, {start}-{end}: shift-share components"
     fig = _new_figure(7.2, 3.0)
-    ax = fig.add_subplot()
+    ax = _axes(fig)
     res.plot(ax=ax)
     ax.set_title("")
     _title(ax, title)
@@ -414,7 +433,7 @@ def labour_intervals_chart(rows: list, name: str) -> tuple[bytes, str, str]:
     """Each survey rate of a place and of its benchmark with their 95% confidence intervals (error bars)."""
     title = f"Labour market rates in {name} and the UK, with 95% confidence intervals"
     fig = _new_figure(7.2, 1.3 + 0.42 * len(rows))
-    ax = fig.add_subplot()
+    ax = _axes(fig)
     y = np.arange(len(rows))[::-1]
     ax.errorbar([r.value for r in rows], y + 0.14, xerr=[[r.value - r.lower for r in rows],
                 [r.upper - r.value for r in rows]], fmt="o", color=PALETTE["region"], capsize=3, label=name)
@@ -478,7 +497,7 @@ def members_chart(frame: pd.DataFrame, name: str) -> tuple[bytes, str, str]:
     year = int(sub["gdp_per_head_year"].max())
     title = f"GDP per head of the councils of {name}, UK = 100, {year}"
     fig = _new_figure(7.2, 0.8 + 0.3 * len(sub))
-    ax = fig.add_subplot()
+    ax = _axes(fig)
     ax.barh(sub["name"], sub["gdp_per_head_index"] - 100, left=100, color=PALETTE["region"])
     ax.axvline(100, color=PALETTE["benchmark"], lw=1)
     ax.set_xlabel("UK = 100")
