@@ -3,8 +3,8 @@
 Starting a kernel and importing pandas/matplotlib/levelup costs about 2 s (RENDERING.md); a
 worker therefore keeps one kernel and executes report after report in it. The kernel is an
 IPython shell in a process of its own (:mod:`levelup.report.shell`) that the worker drives over a
-pipe, one cell at a time: no Jupyter kernel, ZeroMQ or nbclient (measured in issue 21: their boot
-and messages cost about 1 s of a cold report). Between reports :meth:`WarmKernel.reset` clears
+pipe, one cell at a time: no Jupyter kernel, ZeroMQ or nbclient (issue 21: with them the kernels of
+12 ITL1 reports used 30.4-36.0 s of CPU, without them 26.5-29.7 s). Between reports :meth:`WarmKernel.reset` clears
 the user namespace, matplotlib (figures, rcParams, styles), pandas options, the random seeds of
 ``random`` and ``numpy`` and the working directory; the determinism test renders regions alone
 and in a shuffled batch and compares the outputs. The kernel runs in the worker's own folder
