@@ -44,8 +44,8 @@ def _shell():
     """An IPython shell whose display hook, publisher and tracebacks fill ``shell.outputs``."""
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.history import HistoryManager
     from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
 
     class Hook(DisplayHook):
         def start_displayhook(self) -> None:
@@ -73,15 +73,17 @@ def _shell():
     class Shell(InteractiveShell):
         outputs: list
 
+        def init_history(self) -> None:  # no history file or saving thread (ipykernel's --HistoryManager.enabled=False)
+            self.history_manager = HistoryManager(shell=self, parent=self, enabled=False)
+            self.configurables.append(self.history_manager)
+
         def _showtraceback(self, etype, evalue, stb) -> None:
             _flush()
             self.error = {"output_type": "error", "ename": getattr(etype, "__name__", str(etype)),
                           "evalue": str(evalue), "traceback": list(stb)}
             self.outputs.append(self.error)
 
-    config = Config()
-    config.HistoryManager.enabled = False
-    shell = Shell.instance(config=config, displayhook_class=Hook, display_pub_class=Publisher)
+    shell = Shell.instance(displayhook_class=Hook, display_pub_class=Publisher)
     shell.outputs = []
     shell.error = None
     return shell
