@@ -160,14 +160,10 @@ def _closes(y: float) -> str:
 
 def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_parent: bool) -> tuple[bytes, str, str]:
     """Lines of ``frame`` (years x areas, ``b`` = 100): the area first, then its parent, then comparators."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
     title = f"{label} in {name} relative to the {b} ({b} = 100)"
-    fig = Figure(figsize=(7.2, 3.3), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = _axes(fig, (0.08, 0.13, 0.62, 0.74))
+    fig, ax = _plain_figure(7.2, 3.3, (0.08, 0.13, 0.62, 0.74))
     ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
     styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * has_parent
     styles += [(c, ":", 1.6) for c in PALETTE["others"]]
@@ -194,14 +190,9 @@ def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_pare
 def convergence_backdrop(res: Any) -> Backdrop:
     """What the convergence figure shows for every area of a level: all units, the OLS fit, sigma
     (a ConvergenceContext: its ``points``, ``fit`` and ``sigma``)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     pts = res.points
     x, g = pts["ln_initial"], pts["growth"]
-    fig = Figure(figsize=(7.2, 3.1), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = _axes(fig, (0.085, 0.15, 0.5, 0.66))
+    fig, ax = _plain_figure(7.2, 3.1, (0.085, 0.15, 0.5, 0.66))
     ax2 = _axes(fig, (0.67, 0.15, 0.31, 0.66))
     everyone = ax.scatter(x, g, s=10, color="#999999", label=res.units)
     xs = np.linspace(x.min(), x.max(), 2)

@@ -319,7 +319,7 @@ JOB_MODULES = ("levelup.geo.resolve", "papermill.iorw", "papermill.parameterize"
 
 #: What printing needs (HTML export, the CSV and XLSX, the browser), imported while the first report
 #: executes (the kernel machinery and :data:`JOB_MODULES` are there already).
-PRINTING_MODULES = ("levelup.report.pdf", "levelup.report.exports", "levelup.report.sections", "nbformat", "nbconvert",
+PRINTING_MODULES = ("levelup.report.pdf", "levelup.report.exports", "levelup.report.sections", "nbconvert",
                     "playwright.async_api")
 _INHERITED: frozenset[str] = frozenset()
 
