@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from levelup.errors import UnknownRegionError, close_matches
+from levelup.errors import LevelupError, UnknownRegionError, close_matches
 
 #: Precedence when a name exists at several levels.
 PRECEDENCE = ("uk", "itl1", "itl2", "itl3", "cauth", "lad", "place")
@@ -261,6 +261,25 @@ def _retired(code: str | None = None, name: str | None = None) -> UnknownRegionE
     return UnknownRegionError(retired_message(code, table[code], names), suggestions=list(table[code]["now"]))
 
 
+def _merged(changes, code: str | None = None, name: str | None = None) -> UnknownRegionError | None:
+    """The error for a district merged into a larger authority by April 2023 (Kettering, Carlisle,
+    Harrogate, ...), found by its old code or its old name in ``code_changes()``, or None."""
+    rows = changes[changes["via"].str.startswith("ONS LAD23")]
+    if code is not None:
+        rows = rows[rows["old_code"] == code]
+    else:
+        rows = rows[[norm(n) == norm(name) for n in rows["old_name"]]]
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    return UnknownRegionError(
+        f"{r['old_code']} ({r['old_name']}) is no longer a local-authority code: on {r['date']} it became part of "
+        f"{r['new_code']} {r['new_name']} ({r['reason']}). The data use April 2023 codes; "
+        f"resolve({r['new_code']!r}) for the successor, or map data with levelup.geo.canonical().",
+        suggestions=[r["new_code"]],
+    )
+
+
 def _files_key(places_files) -> tuple[str, ...] | None:
     from levelup.geo.places import _files
 
@@ -320,16 +339,7 @@ def resolve(
         return idx.old_codes[code]
     if re.fullmatch(r"[ENSW]\d{8}", code):
         changes = code_changes()
-        old = changes[(changes["old_code"] == code) & changes["via"].str.startswith("ONS LAD23")]
-        if not old.empty:
-            r = old.iloc[0]
-            raise UnknownRegionError(
-                f"{code} ({r['old_name']}) is no longer a local-authority code: on {r['date']} it became part of "
-                f"{r['new_code']} {r['new_name']} ({r['reason']}). The data use April 2023 codes; "
-                f"resolve({r['new_code']!r}) for the successor, or map data with levelup.geo.canonical().",
-                suggestions=[r["new_code"]],
-            )
-        gone = _retired(code)
+        gone = _merged(changes, code=code) or _retired(code)
         if gone is not None:
             raise gone
         newer = changes[changes["new_code"] == code]
@@ -358,8 +368,13 @@ def resolve(
     if exact or alias:
         return _pick(exact or alias, level, q)  # raises: the name exists at other levels only
 
-    # 3. nothing: a retired name, else suggestions
+    # 3. nothing: the name of a district merged away or retired, else suggestions
     gone = _retired(name=q)
+    if gone is None:
+        try:
+            gone = _merged(code_changes(), name=q)
+        except LevelupError:  # the lookup cannot be read: suggestions only
+            gone = None
     if gone is not None:
         raise gone
     labels = {}

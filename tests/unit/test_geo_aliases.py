@@ -88,3 +88,22 @@ def test_scottish_recodes_and_dorset_county_point_to_todays_code(data_root, old,
     with pytest.raises(UnknownRegionError) as err:
         resolve(old)
     assert err.value.suggestions == [new]
+
+
+def test_a_district_merged_away_is_recognised_by_its_name(data_root, ons_dir):
+    """"Kettering", "Carlisle" and "Harrogate" said only "no region ...; did you mean 'Tendring'"
+    although their old codes named the authority they joined. Expected: every English district of
+    the lookup's LAU1 column that is not itself a LAD23 (read here with the csv module), typed by
+    name, names its LAD23 authority."""
+    with open(ons_dir / LOOKUP, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    lad23 = {r["LAD23CD"] for r in rows}
+    merged = {(r["LAU121NM"], r["LAU121CD"], r["LAD23CD"]) for r in rows
+              if r["LAU121CD"].startswith("E07") and r["LAU121CD"] not in lad23}
+    assert len(merged) >= 20  # Northamptonshire 2021; Cumbria, North Yorkshire and Somerset 2023
+    for name, old, new in sorted(merged):
+        with pytest.raises(UnknownRegionError) as err:
+            resolve(name)
+        assert f"{old} ({name}) is no longer a local-authority code" in str(err.value)
+        assert f"became part of {new} " in str(err.value)
+        assert err.value.suggestions == [new]
