@@ -9,13 +9,14 @@ once per worker (:class:`Backdrop`) and each report only adds its own artists.
 
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from levelup.report.canvas import Backdrop, _axes, _new_figure, _plain_figure, _style, _title, _wrap, png
 
 #: Okabe-Ito colour-blind-safe palette (Okabe and Ito 2008), darkest-first for contrast on white.
 PALETTE = {
@@ -25,106 +26,11 @@ PALETTE = {
     "others": ["#009E73", "#CC79A7", "#56B4E9", "#E69F00"],
 }
 
-def _wrap(title: str, width: int = 90) -> str:
-    """A chart title broken into lines that fit the figure (the caption and PNG keep it whole)."""
-    return textwrap.fill(title, width)
-
-
-#: Titles fixed atop their axes (else every draw measures the tick labels to lift them over what sits
-#: there: nothing here) and zlib level 1 PNGs (10% larger): 20% of the drawing (issue 21), same pixels.
-_AXES_RC, _PNG = {"axes.titley": 1.0}, {"compress_level": 1}
-
-
-def _axes(fig: Any, rect: tuple | None = None) -> Any:
-    """New axes on ``fig`` (at ``rect``, or the whole figure under its layout engine)."""
-    import matplotlib as mpl
-
-    with mpl.rc_context(_AXES_RC):
-        return fig.add_subplot() if rect is None else fig.add_axes(rect)
-
-
-def _new_figure(width: float = 7.2, height: float = 3.3):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110, layout="constrained")
-    FigureCanvasAgg(fig)
-    return fig
-
-
-class Backdrop:
-    """A figure whose shared part (the same for every area of a level) is drawn once per worker.
-
-    Each report restores those pixels, draws only its own artists on top (highlight, legend,
-    title), encodes the PNG and removes them again, so the figure is unchanged for the next
-    report. Every report goes through the same steps (the first one of a worker included), so
-    the bytes of a report's figure do not depend on what was drawn before it. Axis limits are
-    frozen after the first draw: the region's artists never rescale the shared part.
-    """
-
-    def __init__(self, fig: Any):
-        self.fig = fig
-        fig.canvas.draw()
-        for ax in fig.axes:
-            ax.set_autoscale_on(False)
-        self.background = fig.canvas.copy_from_bbox(fig.bbox)
-
-    def png(self, title: str, artists: list) -> bytes:
-        from matplotlib.image import imsave
-
-        canvas = self.fig.canvas
-        try:
-            canvas.restore_region(self.background)
-            for a in artists:
-                self.fig.draw_artist(a)
-            buf = io.BytesIO()
-            imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=self.fig.dpi,
-                   metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
-            return buf.getvalue()
-        finally:
-            for a in artists:
-                a.remove()
-
-
-def _plain_figure(width: float, height: float, rect: tuple = (0.09, 0.14, 0.89, 0.76)):
-    """A figure with one axes at a fixed position: no layout engine (it doubles the drawing
-    cost and its result would depend on the labels), so every report is drawn once."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(width, height), dpi=110)
-    FigureCanvasAgg(fig)
-    return fig, _axes(fig, rect)
-
-
-def _title(ax: Any, title: str, width: int = 90) -> None:
-    """Set a wrapped chart title; on a fixed-layout figure each extra line shrinks the axes by
-    one line's height, so a long place name never pushes the title off the picture."""
-    text = _wrap(title, width)
-    ax.set_title(text, fontsize=10, loc="left")
-    extra = text.count("\n")
-    if extra and ax.figure.get_layout_engine() is None:
-        pos = ax.get_position()
-        dy = extra * 13 / 72 / ax.figure.get_figheight()  # 10 pt type on 13 pt lines, as a figure fraction
-        ax.set_position([pos.x0, pos.y0, pos.width, pos.height - dy])
-
-
-def _style(ax: Any) -> None:
-    ax.grid(axis="y", color="#dddddd", lw=0.6)
-    ax.spines[["top", "right"]].set_visible(False)
-
 
 def _trend_word(a: float, b: float) -> str:
     if abs(b - a) < 0.5:
         return f"roughly flat at {b:.0f}"
     return f"{'rising' if b > a else 'falling'} from {a:.0f} to {b:.0f}"
-
-
-def png(fig: Any, title: str) -> bytes:
-    """A matplotlib figure as PNG bytes, titled ``title`` (no software stamp: deterministic bytes)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
-    return buf.getvalue()
 
 
 def gap_chart(res: Any) -> tuple[bytes, str, str]:
@@ -133,7 +39,9 @@ def gap_chart(res: Any) -> tuple[bytes, str, str]:
     b, name, hist = res.benchmark, res.region, res.history
     title = (f"Real GDP per head in {name} as % of the {b}" +
              ("" if res.no_gap else ": 1% versus 3% real growth"))
-    fig, ax = _plain_figure(7.2, 2.5, (0.09, 0.12, 0.895, 0.74))
+    # room on the right for half a year label: the last tick sits at the axis' end (2040 was cut to "204")
+    fig, ax = _plain_figure(7.2, 2.5, (0.09, 0.12, 0.87, 0.74))
+    ax.margins(x=0.01)
     ax.plot(hist.index, hist.values, color=PALETTE["region"], lw=2.4, label=f"{name} (actual)")
     for (g, path), ls in zip(res.projections().items(), ("--", ":")):
         ax.plot(path.index, path.values, color=PALETTE["region"], ls=ls, lw=1.6, label=f"{name} at {100 * g:.0f}% a year")
@@ -163,7 +71,7 @@ def relative_figure(frame: pd.DataFrame, label: str, name: str, b: str, has_pare
     from matplotlib.ticker import MaxNLocator
 
     title = f"{label} in {name} relative to the {b} ({b} = 100)"
-    fig, ax = _plain_figure(7.2, 3.3, (0.08, 0.13, 0.62, 0.74))
+    fig, ax = _plain_figure(7.2, 3.3, (0.1, 0.13, 0.6, 0.74))
     ax.axhline(100, color=PALETTE["benchmark"], lw=1, ls="--", label=f"{b} = 100")
     styles = [(PALETTE["region"], "-", 2.4)] + [(PALETTE["parent"], "-.", 1.8)] * has_parent
     styles += [(c, ":", 1.6) for c in PALETTE["others"]]
@@ -312,7 +220,7 @@ def deprivation_chart(dist: pd.DataFrame, name: str, part: str, kind: str, where
                       ) -> tuple[bytes, str, str]:
     """Bars of the share of a place's small areas in each decile of its nation's index."""
     title = f"Neighbourhoods ({kind}) of {name}{part} by deprivation decile of {where}, {edition}"
-    fig, ax = _plain_figure(7.2, 2.8, (0.075, 0.17, 0.91, 0.72))
+    fig, ax = _plain_figure(7.2, 2.8, (0.08, 0.17, 0.905, 0.72))
     ax.bar(dist.index, 100 * dist["share_areas"], color=PALETTE["region"])
     ax.axhline(10, color=PALETTE["benchmark"], ls="--", lw=1, label=f"{where} (10% in every decile)")
     ax.set_xticks(range(1, 11), ["1\nmost", *map(str, range(2, 10)), "10\nleast"])
@@ -358,7 +266,7 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
 
     t = res.table
     title = f"GDP per head in {res.region}, UK = 100, by ONS release"
-    fig, ax = _plain_figure(4.4, 2.7, (0.13, 0.3, 0.84, 0.55))
+    fig, ax = _plain_figure(4.4, 2.7, (0.14, 0.3, 0.83, 0.55))
     styles = [("#999999", ":", 1.6), (PALETTE["parent"], "--", 1.6), (PALETTE["region"], "-", 2.2)][-t.shape[1]:]
     for (rel, col), (c, ls, lw) in zip(t.items(), styles):
         s = col.dropna()

@@ -327,10 +327,10 @@ def headline_text(ctx: Context) -> Block:
         row = h.loc["gdp_per_head"]
         g = {
             "year": int(row["year"]), "value": fmt_value("gdp_per_head", row["value"]),
-            "distance": f"{abs(row['index'] - 100):.1f}", "side": "below" if row["index"] < 100 else "above",
-            "index": f"{row['index']:.1f}", "first_year": int(row["first_year"]),
+            "distance": f"{abs(row['index'] - 100):,.1f}", "side": "below" if row["index"] < 100 else "above",
+            "index": f"{row['index']:,.1f}", "first_year": int(row["first_year"]),
             "trend": "narrowed" if abs(row["index"] - 100) < abs(row["first_index"] - 100) else "widened",
-            "first_index": f"{row['first_index']:.1f}",
+            "first_index": f"{row['first_index']:,.1f}",  # thousands separated: City of London is 20,650
         }
     return present("headline_text.j2", region=ctx.region, benchmark=ctx.benchmark, g=g)
 

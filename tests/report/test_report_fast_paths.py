@@ -159,3 +159,105 @@ def test_a_missing_chart_is_explained_in_plain_words(ons_dir, region, level, mea
 
     html = S.relative_chart(S.context(region, level=level), measure)._repr_html_()
     assert plain in html and "level '" not in html and "[" not in html
+
+
+@pytest.mark.parametrize("region", ["S12000017", "E06000001", "TLC"])
+def test_the_gap_chart_keeps_every_tick_label_on_the_picture(ons_dir, region, monkeypatch):
+    """Highland's projection ran to 2038 and matplotlib's 5% margin put a 2040 tick at the axis' end,
+    so the PNG cut its label to "204". Every tick label of the drawn chart lies inside the figure."""
+    from levelup.analysis.gap import gap_outlook
+    from levelup.geo import resolve
+    from levelup.report import figures
+
+    drawn = []
+    monkeypatch.setattr(figures, "png", lambda fig, title: drawn.append(fig) or b"")
+    res = gap_outlook(resolve(region))
+    figures.gap_chart(res)
+    (fig,) = drawn
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = []
+    for ax in fig.axes:  # the labels of the ticks matplotlib draws: those inside the view
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        labels += [t for t in ax.get_xticklabels() if t.get_text() and x0 <= t.get_position()[0] <= x1]
+        labels += [t for t in ax.get_yticklabels() if t.get_text() and y0 <= t.get_position()[1] <= y1]
+    assert labels
+    for t in labels:
+        box = t.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1, (region, t.get_text(), box.x1, fig.bbox.x1)
+
+
+def _labels_inside(fig) -> list[str]:
+    """The axis labels and in-view tick labels of a drawn figure that reach past its left or right edge."""
+    renderer = fig.canvas.get_renderer()
+    out = []
+    for ax in fig.axes:
+        (x0, x1), (y0, y1) = sorted(ax.get_xlim()), sorted(ax.get_ylim())
+        texts = [ax.xaxis.label, ax.yaxis.label]
+        texts += [t for t in ax.get_xticklabels() if x0 <= t.get_position()[0] <= x1]
+        texts += [t for t in ax.get_yticklabels() if y0 <= t.get_position()[1] <= y1]
+        for t in texts:
+            box = t.get_window_extent(renderer)
+            if t.get_text() and (box.x0 < fig.bbox.x0 or box.x1 > fig.bbox.x1):
+                out.append(t.get_text())
+    return out
+
+
+@pytest.mark.parametrize("values", [(83.8, 100.0), (250.0, 2500.5)])
+def test_the_relative_chart_keeps_its_y_label_on_the_picture(monkeypatch, values):
+    """Highland's "GDP per head relative to the UK" chart lost its "UK = 100" label: the tick labels
+    "100.0" pushed it past the picture's left edge on the fixed layout (City of London's 2,500 too).
+    After png() the figure as encoded has every label inside (read back from matplotlib's extents)."""
+    from levelup.report import figures
+
+    drawn = []
+    real = figures.png
+    monkeypatch.setattr(figures, "png", lambda fig, title: drawn.append(fig) or real(fig, title))
+    years = range(1998, 2024)
+    lo, hi = values
+    frame = pd.DataFrame({"Highland": [lo + (hi - lo) * i / 25 for i in range(26)]}, index=years)
+    figures.relative_figure(frame, "GDP per head", "Highland", "UK", False)
+    (fig,) = drawn
+    assert fig.axes[0].yaxis.label.get_text() == "UK = 100"
+    assert _labels_inside(fig) == []
+
+
+def test_a_label_past_the_edge_moves_the_axes_in_and_is_drawn_again():
+    """The mechanism behind the test above, for any chart on a fixed layout: axes placed too close
+    to both edges (tick labels "25,000.5" and a y label on the left, the year 2040 at the right end)
+    are moved in by png(); a figure that fits is drawn once and left where it was."""
+    from matplotlib.ticker import StrMethodFormatter
+
+    from levelup.report import figures
+
+    fig, ax = figures._plain_figure(7.2, 3.0, (0.02, 0.15, 0.97, 0.7))
+    ax.plot([1998, 2040], [10000.5, 25000.5])
+    ax.set_xlim(1998, 2040)
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.1f}"))
+    ax.set_ylabel("GBP per head")
+    figures.png(fig, "t")
+    assert _labels_inside(fig) == []
+    assert ax.get_position().x0 > 0.02 and ax.get_position().x1 < 0.99
+
+    fig, ax = figures._plain_figure(7.2, 3.0)
+    ax.plot([2000, 2020], [90, 95])
+    draws = []
+    fig.canvas.mpl_connect("draw_event", lambda event: draws.append(1))
+    figures.png(fig, "t")
+    assert len(draws) == 1 and tuple(ax.get_position().bounds) == pytest.approx((0.09, 0.14, 0.89, 0.76))
+
+
+def test_an_index_in_the_thousands_is_written_with_a_separator(ons_dir):
+    """City of London's GDP per head is over 200 times the UK's: its sentence read "20550.1% above
+    the UK average (20650.1 against UK = 100)"; numbers in the thousands take a comma, as elsewhere
+    in the report."""
+    from levelup.report import model_sections as M
+    from levelup.report import sections as S
+
+    ctx = S.context("E09000001")
+    index = float(ctx.headline.set_index("measure").loc["gdp_per_head", "index"])
+    assert index > 1100
+    text = S.headline_text(ctx)._repr_html_()
+    assert f"{index - 100:,.1f}% above" in text and f"({index:,.1f} against" in text
+    assert f"{index - 100:.1f}%" not in text
+    assert "," in M.gap(ctx)._repr_html_().split("% of the")[0].split("was ")[-1]
