@@ -168,6 +168,19 @@ def breakdown(res: dict, jobs: int) -> str:
             f"HTML+PDF {med['pdf']:.2f} s) on {jobs} worker(s)")
 
 
+def budget(res: dict, took: float, goal: float, n: int) -> str:
+    """The CPU a report may use to finish ``n`` reports in ``goal`` seconds at this run's use of the
+    cores, against what a report used in this run."""
+    cpu = res.get("cpu") or {}
+    if not cpu:
+        return "  CPU budget: (no /proc here)"
+    total, cores = sum(cpu.values()), os.cpu_count() or 1
+    share = total / took / cores
+    return (f"  CPU budget for {goal:.1f} s (10x naive): {goal * cores * share / n:.2f} s of CPU a report at this run's "
+            f"{share:.0%} of the cores; this run used {total / n:.2f} s a report ("
+            + ", ".join(f"{k} {v / n:.2f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])) + ")")
+
+
 def memory(res: dict) -> str:
     per: dict[int, dict[str, float]] = {}
     for v in res["timings"].values():
@@ -190,7 +203,19 @@ import matplotlib; matplotlib.use("Agg")
 import levelup.report.sections, levelup.report.model_sections
 from levelup._store import STORE
 from levelup.report.params import DEFAULT_TEMPLATE
+from levelup.report import canvas, figures
 out = [("imports (pandas, matplotlib, levelup sections)", time.perf_counter() - t)]
+drawn = [0.0]
+def timed(draw):
+    def wrapper(*a, **k):
+        t = time.perf_counter()
+        try:
+            return draw(*a, **k)
+        finally:
+            drawn[0] += time.perf_counter() - t
+    return wrapper
+figures.png = timed(figures.png)
+canvas.Backdrop.png = timed(canvas.Backdrop.png)
 cells = json.loads(DEFAULT_TEMPLATE.read_text())["cells"]
 ns = {{}}
 STORE.pin()
@@ -211,6 +236,7 @@ for c in cells:
         getattr(value, "_repr_html_", lambda: None)()
     name = "S.context(...) and M.record_sources(ctx)" if "S.context(" in src else last.split("  #")[0][:48]
     out.append((name, time.perf_counter() - t))
+out.append(("  (of the cells above: drawing and encoding the charts)", drawn[0]))
 print(repr(out))
 """
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
@@ -218,7 +244,8 @@ print(repr(out))
         return "  (profile failed: " + p.stderr.strip().splitlines()[-1] + ")"
     import ast
 
-    rows = sorted(ast.literal_eval(p.stdout.strip().splitlines()[-1]), key=lambda r: -r[1])
+    *cells, charts = ast.literal_eval(p.stdout.strip().splitlines()[-1])
+    rows = [*sorted(cells, key=lambda r: -r[1]), charts]
     return "\n".join(f"    {name:48s} {sec:6.2f} s" for name, sec in rows)
 
 
@@ -274,6 +301,7 @@ def main() -> None:
             t_naive = naive(ITL1[:n], work / "naive") * 12 / n
             scaled = "" if n == 12 else f" (timed on {n}, scaled to 12)"
             print(f"12 ITL1 reports, naive loop: {t_naive:6.1f} s{scaled}; ratio naive / levelup {t_naive / t_lv:.1f}x")
+            print(budget(res, t_lv, t_naive / 10, 12))
         # 5. where the time goes inside one report
         print(f"sections of {args.region} in a plain process (slowest first):")
         print(sections_profile(args.region))
