@@ -261,3 +261,20 @@ def test_an_index_in_the_thousands_is_written_with_a_separator(ons_dir):
     assert f"{index - 100:,.1f}% above" in text and f"({index:,.1f} against" in text
     assert f"{index - 100:.1f}%" not in text
     assert "," in M.gap(ctx)._repr_html_().split("% of the")[0].split("was ")[-1]
+
+
+def test_the_gap_charts_legend_sits_on_a_white_ground(ons_dir, monkeypatch):
+    """Norfolk and Suffolk's wrapped title left no corner free, and the 100 line ran through the
+    legend's last label. The legend has an opaque white ground, so a line behind it is hidden."""
+    from matplotlib.colors import to_rgba
+
+    from levelup.analysis.gap import gap_outlook
+    from levelup.geo import resolve
+    from levelup.report import figures
+
+    drawn = []
+    monkeypatch.setattr(figures, "png", lambda fig, title: drawn.append(fig) or b"")
+    figures.gap_chart(gap_outlook(resolve("NSUF", level="place")))
+    frame = drawn[0].axes[0].get_legend().get_frame()
+    assert frame.get_visible() and frame.get_facecolor()[:3] == to_rgba("white")[:3]
+    assert frame.get_facecolor()[3] >= 0.9
