@@ -60,17 +60,11 @@ class Backdrop:
         self.background = fig.canvas.copy_from_bbox(fig.bbox)
 
     def png(self, title: str, artists: list) -> bytes:
-        from matplotlib.image import imsave
-
-        canvas = self.fig.canvas
         try:
-            canvas.restore_region(self.background)
+            self.fig.canvas.restore_region(self.background)
             for a in artists:
                 self.fig.draw_artist(a)
-            buf = io.BytesIO()
-            imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=self.fig.dpi,
-                   metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
-            return buf.getvalue()
+            return _encode(self.fig, title)
         finally:
             for a in artists:
                 a.remove()
@@ -128,8 +122,6 @@ def png(fig: Any, title: str) -> bytes:
     On a fixed layout, labels that would reach past the picture's edge (the y label beside wide tick
     labels, the last year of an axis) move the axes in by that much, plus a margin, and the figure is
     drawn again; otherwise it is drawn once."""
-    from matplotlib.image import imsave
-
     fig.canvas.draw()
     left, right = _overhang(fig) if fig.get_layout_engine() is None else (0.0, 0.0)
     if left > 0 or right > 0:
@@ -139,6 +131,14 @@ def png(fig: Any, title: str) -> bytes:
             pos = ax.get_position()
             ax.set_position([pos.x0 + dl, pos.y0, pos.width - dl - dr, pos.height])
         fig.canvas.draw()
+    return _encode(fig, title)
+
+
+def _encode(fig: Any, title: str) -> bytes:
+    """The pixels drawn on ``fig``'s canvas as PNG bytes, titled, with no software stamp (so the
+    bytes are the same on every run) and deflated at zlib's fastest level."""
+    from matplotlib.image import imsave
+
     buf = io.BytesIO()
     imsave(buf, np.asarray(fig.canvas.buffer_rgba()), format="png", dpi=fig.dpi,
            metadata={"Title": title, "Software": None}, pil_kwargs=dict(_PNG))
