@@ -281,7 +281,7 @@ def revisions_chart(res: Any) -> tuple[bytes, str, str]:
     big = res.largest_revision()
     alt = (f"Line chart: GDP per head in {res.region} as a percentage of the UK in the "
            + ", ".join(t.columns) + " releases"
-           + (f"; the largest revision is {big[1]:+.1f} points, for {big[0]}." if big else "."))
+           + (f"; the largest revision is {big[1]:+,.1f} points, for {big[0]}." if big else "."))
     return png(fig, title), title, alt
 
 

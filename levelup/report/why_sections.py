@@ -140,8 +140,8 @@ def revisions(ctx: Context, years: int = 5) -> Block:
     rows = []
     for y, row in t.iterrows():
         have = row.dropna()
-        change = f"{have.iloc[-1] - have.iloc[0]:+.1f}" if len(have) > 1 else ""
-        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else f"{v:.1f}" for v in row], "change": change})
+        change = f"{have.iloc[-1] - have.iloc[0]:+,.1f}" if len(have) > 1 else ""
+        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else f"{v:,.1f}" for v in row], "change": change})
     _export(ctx, "Revisions", "revisions", [
         {"statistic": "index", "measure": "gdp_per_head", "year": int(x.year), "value": float(x.index),
          "unit": "UK = 100", "source": res.sources.get(x.release, ""), "release": x.release}
@@ -153,8 +153,8 @@ def revisions(ctx: Context, years: int = 5) -> Block:
         y, d = big
         first, last = res.revised_by().loc[y, ["first", "last"]]
         sentence = (f"Between the {first} and {last} releases ONS revised GDP per head in {r.name} for {y} from "
-                    f"{res.table.loc[y, first]:.1f} to {res.table.loc[y, last]:.1f} (UK = 100), "
-                    f"{abs(d):.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
+                    f"{res.table.loc[y, first]:,.1f} to {res.table.loc[y, last]:,.1f} (UK = 100), "
+                    f"{abs(d):,.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
                     "editions of this report when ONS revises them.")
     else:
         sentence = (f"Between the {first} and {last} releases ONS's figures for {r.name} (UK = 100) moved by less "
