@@ -235,9 +235,15 @@ def fmt_value(measure: str, v: float) -> str:
     return f"£{v:,.0f}" if measure != "gva_per_hour" else f"£{v:,.2f}"
 
 
+def fmt_index(v: float, signed: bool = False) -> str:
+    """An index (benchmark = 100) or a difference of indices, to one decimal, thousands separated
+    (City of London's GDP per head is 20,650.1): ``87.3``, ``+1.2``, ``-1,489.3``."""
+    return f"{v:+,.1f}" if signed else f"{v:,.1f}"
+
+
 def fmt_change(measure: str, v: float) -> str:
     kind = MEASURES[measure][4]
-    return f"{v:+.1f} points" if kind == "level" else f"{v:+.1f}%"
+    return f"{fmt_index(v, signed=True)} points" if kind == "level" else f"{v:+,.1f}%"
 
 
 def header(ctx: Context) -> Block:
@@ -310,7 +316,7 @@ def headline_table(ctx: Context) -> Block:
             "same_area": f"Same area as {row.same_area}: its published figure" if row.same_area else "",
             "release": f"released {row.release}",
             "value": fmt_value(row.measure, row.value), "period": f"{y0}-{y1}" if kind == "growth" else f"{y1}",
-            "index": f"{row.index:.1f}" + ("" if kind == "level" else f" (growth since {y0})"),
+            "index": fmt_index(row.index) + ("" if kind == "level" else f" (growth since {y0})"),
             "rank": (f"{ordinal(int(row.rank))} of {int(row.peers)}" + ("" if kind == "level" else " on growth")
                      if pd.notna(row.rank) else "not ranked"),
             "change": fmt_change(row.measure, row.change), "first_year": y0,
@@ -327,10 +333,10 @@ def headline_text(ctx: Context) -> Block:
         row = h.loc["gdp_per_head"]
         g = {
             "year": int(row["year"]), "value": fmt_value("gdp_per_head", row["value"]),
-            "distance": f"{abs(row['index'] - 100):,.1f}", "side": "below" if row["index"] < 100 else "above",
-            "index": f"{row['index']:,.1f}", "first_year": int(row["first_year"]),
+            "distance": fmt_index(abs(row["index"] - 100)), "side": "below" if row["index"] < 100 else "above",
+            "index": fmt_index(row["index"]), "first_year": int(row["first_year"]),
             "trend": "narrowed" if abs(row["index"] - 100) < abs(row["first_index"] - 100) else "widened",
-            "first_index": f"{row['first_index']:,.1f}",  # thousands separated: City of London is 20,650
+            "first_index": fmt_index(row["first_index"]),
         }
     return present("headline_text.j2", region=ctx.region, benchmark=ctx.benchmark, g=g)
 

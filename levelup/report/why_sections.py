@@ -20,6 +20,7 @@ from levelup.report.sections import (
     Missing,
     _record_source,
     figure,
+    fmt_index,
     present,
     stored,
 )
@@ -73,8 +74,9 @@ def why_gap(ctx: Context) -> Block:
              "jobs_per_resident": "Jobs per resident", "gdp_to_gva": "GDP / GVA (taxes on products)",
              "gdp_per_head": "GDP per head (the product)"}
     rows = [{"label": short[k], "unit": "",
-             "place": fmt[k][0].format(x.place), "benchmark": fmt[k][0].format(x.benchmark), "index": x["index"],
-             "log_points": x.log_points, "total": k == "gdp_per_head"} for k, x in t.iterrows()]
+             "place": fmt[k][0].format(x.place), "benchmark": fmt[k][0].format(x.benchmark),
+             "index": fmt_index(x["index"]), "log_points": fmt_index(x.log_points, signed=True),
+             "total": k == "gdp_per_head"} for k, x in t.iterrows()]
     _export(ctx, "Why the gap", "decomposition", [
         {"statistic": stat, "measure": k, "year": d.year, "value": float(x[stat]),
          "unit": "log points" if stat == "log_points" else fmt[k][1] if stat != "index" else "UK less Extra-Regio = 100",
@@ -140,8 +142,8 @@ def revisions(ctx: Context, years: int = 5) -> Block:
     rows = []
     for y, row in t.iterrows():
         have = row.dropna()
-        change = f"{have.iloc[-1] - have.iloc[0]:+,.1f}" if len(have) > 1 else ""
-        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else f"{v:,.1f}" for v in row], "change": change})
+        change = fmt_index(have.iloc[-1] - have.iloc[0], signed=True) if len(have) > 1 else ""
+        rows.append({"year": int(y), "values": ["–" if pd.isna(v) else fmt_index(v) for v in row], "change": change})
     _export(ctx, "Revisions", "revisions", [
         {"statistic": "index", "measure": "gdp_per_head", "year": int(x.year), "value": float(x.index),
          "unit": "UK = 100", "source": res.sources.get(x.release, ""), "release": x.release}
@@ -153,8 +155,8 @@ def revisions(ctx: Context, years: int = 5) -> Block:
         y, d = big
         first, last = res.revised_by().loc[y, ["first", "last"]]
         sentence = (f"Between the {first} and {last} releases ONS revised GDP per head in {r.name} for {y} from "
-                    f"{res.table.loc[y, first]:,.1f} to {res.table.loc[y, last]:,.1f} (UK = 100), "
-                    f"{abs(d):,.1f} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
+                    f"{fmt_index(res.table.loc[y, first])} to {fmt_index(res.table.loc[y, last])} (UK = 100), "
+                    f"{fmt_index(abs(d))} points {'up' if d > 0 else 'down'}: figures for the same year differ between "
                     "editions of this report when ONS revises them.")
     else:
         sentence = (f"Between the {first} and {last} releases ONS's figures for {r.name} (UK = 100) moved by less "

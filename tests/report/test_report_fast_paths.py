@@ -243,12 +243,12 @@ def test_an_index_in_the_thousands_is_written_with_a_separator(ons_dir):
     assert f"{index - 100:,.1f}% above" in text and f"({index:,.1f} against" in text
     assert f"{index - 100:.1f}%" not in text
     assert "," in M.gap(ctx)._repr_html_().split("% of the")[0].split("was ")[-1]
-    # the revisions sentence, table and alt text, and the why-the-gap table ("24685.8", "1489.3")
+    # the headline table ("20650.1"), the revisions sentence, table and alt text, the why-the-gap table
     import re
 
     from levelup.report import why_sections as W
 
-    html = W.revisions(ctx)._repr_html_() + W.why_gap(ctx)._repr_html_()
+    html = S.headline_table(ctx)._repr_html_() + W.revisions(ctx)._repr_html_() + W.why_gap(ctx)._repr_html_()
     html = re.sub(r"base64,[A-Za-z0-9+/=]+", "", html)  # the pictures' bytes
     assert re.findall(r"\d{1,3},\d{3}\.\d", html) and not re.findall(r"(?<![\d,])\d{4,}\.\d", html)
 
